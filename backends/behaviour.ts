@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+import type { HostRequest } from '../iis/host.ts';
+
+/**
+ * A behaviour is one thing a member page does to a request: sleep, respond, close the
+ * connection... A script composes them ("sleep 45 s, then respond 200"). Each behaviour lives in
+ * its own file under behaviours/, names its options as a zod schema (so TypeScript, YAML and the
+ * control API share one validation), and is registered by name in behaviours/index.ts.
+ */
+export type BehaviourResult = 'next' | 'end';
+
+export interface Behaviour<S extends z.ZodType = z.ZodType> {
+  name: string;
+  /** One line for `arr-lab list` and the README. */
+  summary: string;
+  options: S;
+  run(request: HostRequest, options: z.output<S>): Promise<BehaviourResult>;
+}
+
+export function defineBehaviour<S extends z.ZodType>(behaviour: Behaviour<S>): Behaviour<S> {
+  return behaviour;
+}

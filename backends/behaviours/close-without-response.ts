@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineBehaviour } from '../behaviour.ts';
+
+/**
+ * ASP.NET's Response.Close() with nothing written: the connection is reset (RST) without a byte
+ * of response. IIS writes no W3SVC line; http.sys logs Connection_Dropped (reference §6.7).
+ */
+export default defineBehaviour({
+  name: 'close-without-response',
+  summary: 'Response.Close(): reset the connection (RST) before any response byte',
+  options: z.object({}).strict().default({}),
+  async run(request) {
+    request.abortConnection('Connection_Dropped');
+    return 'end';
+  },
+});

@@ -1,0 +1,10 @@
+import type { Behaviour } from '../behaviour.ts';
+import closeWithoutResponse from './close-without-response.ts';
+import flushThenClose from './flush-then-close.ts';
+import respond from './respond.ts';
+import sleep from './sleep.ts';
+
+/** Every behaviour a script can name. Add a behaviour: one file beside this one, one line here. */
+export const behaviours: readonly Behaviour[] = [respond, sleep, closeWithoutResponse, flushThenClose] as Behaviour[];
+
+export const behaviourByName: ReadonlyMap<string, Behaviour> = new Map(behaviours.map((b) => [b.name, b]));

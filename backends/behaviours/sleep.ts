@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { durationSchema } from '../../core/duration-schema.ts';
+import { defineBehaviour } from '../behaviour.ts';
+
+/**
+ * Waits on the lab clock, like a page doing Thread.Sleep: the wait goes on even when the client
+ * has gone away, so the request is logged with its full duration.
+ */
+export default defineBehaviour({
+  name: 'sleep',
+  summary: 'wait a nominal duration (e.g. 45s or 00:00:45), then run the next behaviour',
+  options: durationSchema,
+  async run(request, ms) {
+    await request.clock.sleep(ms, request.signal);
+    return 'next';
+  },
+});

@@ -1,0 +1,46 @@
+import type { HostRequest, RequestHandler } from '../iis/host.ts';
+import respond from './behaviours/respond.ts';
+import type { Script, ScriptRule, Step } from './script.ts';
+
+const DEFAULT_STEPS: Step[] = [{ behaviour: respond, options: respond.options.parse(undefined) }];
+
+/**
+ * The page a member serves: runs the first matching rule of its script. The script can be
+ * replaced while the lab runs; request numbers keep counting across a switch.
+ */
+export class MemberHandler implements RequestHandler {
+  private script: Script;
+  private readonly counts = new Map<string, number>();
+
+  constructor(script: Script = []) {
+    this.script = script;
+  }
+
+  setScript(script: Script): void {
+    this.script = script;
+  }
+
+  async handle(request: HostRequest): Promise<void> {
+    // The page does not read the body; http.sys drains it.
+    request.req.resume();
+    const path = (request.req.url ?? '/').split('?')[0]!;
+    const numbers = this.count(path);
+    const rule = this.script.find((r) => path.startsWith(r.route) && (!r.requests || r.requests(numbers.get(r.route)!)));
+    for (const step of rule?.do ?? DEFAULT_STEPS) {
+      if ((await step.behaviour.run(request, step.options)) === 'end') return;
+    }
+    // A script that ran out of steps without ending: the page returned without writing anything.
+    if (!request.httpErr && !request.res.writableEnded && !request.clientGone) request.res.end();
+  }
+
+  private count(path: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const rule of this.script as ScriptRule[]) {
+      if (out.has(rule.route) || !path.startsWith(rule.route)) continue;
+      const n = (this.counts.get(rule.route) ?? 0) + 1;
+      this.counts.set(rule.route, n);
+      out.set(rule.route, n);
+    }
+    return out;
+  }
+}

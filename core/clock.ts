@@ -1,0 +1,206 @@
+import TinyQueue from 'tinyqueue';
+import { performance } from 'node:perf_hooks';
+
+/**
+ * The lab clock. Every wait in the lab (behaviour sleeps, proxy timeouts, health intervals,
+ * http.sys timers) is a timer on this clock, so a 30 s timeout can run in 30 ms of wall time while
+ * every artifact reports nominal time.
+ *
+ * Nominal time advances in two ways: at real speed (1x) while the lab does real work, and by jumps
+ * when a timer fires (it becomes exactly the timer's due instant). Waiting is therefore compressed
+ * by `scale` and real work is not, so a healthy request still logs a time-taken of a few ms.
+ *
+ * Guarantees within one process:
+ * - timers fire in nominal order (due instant, then creation order), whatever the wall jitter;
+ * - nominal time never passes a pending timer's due instant before that timer fires;
+ * - between two firings the event loop turns at least `settleTurns` times, so the I/O a timer
+ *   caused (a socket closed by a proxy timeout) is seen by its peer before the next timer fires.
+ * The limit: real work that overlaps a compressed wait is carried along when the clock jumps, so a
+ * request that is still being processed when an unrelated timer fires is logged as lasting until
+ * that timer. Keep the scaled gaps (nominal gap x scale) well above the real work of a request.
+ * Across processes only the scale is shared; pick one whose gaps dwarf the wall jitter.
+ */
+export interface ClockOptions {
+  /** Wall seconds per nominal second: 1 is real time, 0.001 runs a 30 s wait in 30 ms. */
+  scale: number;
+  /** Nominal epoch milliseconds at start; defaults to the wall clock. */
+  startAt?: number;
+  /** Event-loop turns between two firings. */
+  settleTurns?: number;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+  readonly due: number;
+}
+
+interface Timer {
+  due: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+export class LabClock {
+  readonly scale: number;
+  readonly startedAt: number;
+  private readonly settleTurns: number;
+  private virtual: number;
+  private wallAtAdvance: number;
+  private seq = 0;
+  private live = 0;
+  private readonly queue = new TinyQueue<Timer>([], (a, b) => a.due - b.due || a.seq - b.seq);
+  private wallTimer: NodeJS.Timeout | undefined;
+  private armedFor: Timer | undefined;
+  private pumpScheduled = false;
+  private disposed = false;
+
+  constructor(options: ClockOptions) {
+    if (!(options.scale > 0) || !Number.isFinite(options.scale)) {
+      throw new RangeError(`time scale must be a positive number, got ${options.scale}`);
+    }
+    this.scale = options.scale;
+    this.startedAt = options.startAt ?? Date.now();
+    this.virtual = this.startedAt;
+    this.wallAtAdvance = performance.now();
+    this.settleTurns = options.settleTurns ?? 2;
+  }
+
+  /** Nominal epoch milliseconds (fractional). */
+  now(): number {
+    const t = this.virtual + (performance.now() - this.wallAtAdvance);
+    const head = this.head();
+    return head !== undefined && t > head.due ? head.due : t;
+  }
+
+  /** Nominal milliseconds since the clock started. */
+  elapsed(): number {
+    return this.now() - this.startedAt;
+  }
+
+  get pending(): number {
+    return this.live;
+  }
+
+  setTimer(delayMs: number, fn: () => void): TimerHandle {
+    if (this.disposed) throw new Error('lab clock is disposed');
+    const now = this.now();
+    const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
+    const timer: Timer = {
+      due: now + delay,
+      seq: this.seq++,
+      fn,
+      cancelled: false,
+    };
+    const previousHead = this.head();
+    this.queue.push(timer);
+    this.live++;
+    if (previousHead === undefined || timer.due < previousHead.due) this.arm();
+    return {
+      due: timer.due,
+      cancel: () => {
+        if (timer.cancelled) return;
+        timer.cancelled = true;
+        this.live--;
+      },
+    };
+  }
+
+  /** Resolves after `ms` nominal milliseconds; rejects with the signal's reason if aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        handle.cancel();
+        reject(signal!.reason);
+      };
+      const handle = this.setTimer(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Cancels every pending timer; callbacks never run and the clock accepts no new timers. */
+  dispose(): void {
+    this.disposed = true;
+    if (this.wallTimer) clearTimeout(this.wallTimer);
+    this.wallTimer = undefined;
+    while (this.queue.length) this.queue.pop()!.cancelled = true;
+    this.live = 0;
+  }
+
+  private head(): Timer | undefined {
+    let t = this.queue.peek();
+    while (t !== undefined && t.cancelled) {
+      this.queue.pop();
+      t = this.queue.peek();
+    }
+    return t;
+  }
+
+  /**
+   * Waits, in wall time, the scaled nominal distance from now to the head timer. The wait is
+   * measured from nominal progress, not from when the timer was set, so a stalled event loop does
+   * not collapse the nominal gaps between timers.
+   */
+  private arm(): void {
+    if (this.pumpScheduled || this.disposed) return;
+    if (this.wallTimer) clearTimeout(this.wallTimer);
+    this.wallTimer = undefined;
+    const head = this.head();
+    this.armedFor = head;
+    if (head === undefined) return;
+    const wait = (head.due - this.now()) * this.scale;
+    if (wait < 1) {
+      this.schedulePump();
+    } else {
+      this.wallTimer = setTimeout(() => {
+        this.wallTimer = undefined;
+        this.schedulePump();
+      }, Math.ceil(wait));
+    }
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.disposed) return;
+    this.pumpScheduled = true;
+    let turns = this.settleTurns;
+    const turn = () => {
+      if (this.disposed) return;
+      if (--turns > 0) {
+        setImmediate(turn);
+        return;
+      }
+      this.pumpScheduled = false;
+      this.fireHead();
+    };
+    setImmediate(turn);
+  }
+
+  private fireHead(): void {
+    const head = this.head();
+    if (head === undefined) return;
+    if (head !== this.armedFor) {
+      this.arm();
+      return;
+    }
+    this.queue.pop();
+    this.live--;
+    head.cancelled = true;
+    this.virtual = Math.max(this.now(), head.due);
+    this.wallAtAdvance = performance.now();
+    try {
+      head.fn();
+    } finally {
+      this.arm();
+    }
+  }
+}
+
+/** Formats nominal epoch ms for log directives and fields (UTC). */
+export function utcParts(epochMs: number): { date: string; time: string; yymmdd: string } {
+  const iso = new Date(Math.floor(epochMs)).toISOString();
+  return { date: iso.slice(0, 10), time: iso.slice(11, 19), yymmdd: iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10) };
+}

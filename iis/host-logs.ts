@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { utcParts } from '../core/clock.ts';
+import { LogDirectory } from './log-file.ts';
+import type { HttperrEntry, LoggedRequest, RecordMeta, W3cEntry } from './log-records.ts';
+import { HTTPERR_FIELD_VARIANTS, W3SVC_DEFAULT_FIELDS, directives, httperrLine, w3cLine, type HttperrVariant } from './w3c-format.ts';
+
+/** Where a host's files live, mirroring a Windows system drive under the host's folder. */
+export function w3svcDir(hostRoot: string, siteId: number): string {
+  return join(hostRoot, 'inetpub', 'logs', 'LogFiles', `W3SVC${siteId}`);
+}
+
+export function httperrDir(hostRoot: string): string {
+  return join(hostRoot, 'Windows', 'System32', 'LogFiles', 'HTTPERR');
+}
+
+/** http.sys `ErrorLogFileTruncateSize` default (1 MB, also the minimum). */
+export const HTTPERR_TRUNCATE_SIZE = 0x100000;
+
+export interface HostLogsOptions {
+  host: string;
+  root: string;
+  siteId: number;
+  iisVersion: string;
+  httperrVariant: HttperrVariant;
+}
+
+/**
+ * A host's request accounting: every request that reaches the host ends here exactly once, as a
+ * W3SVC line or an HTTPERR line, and is kept as a structured record for assertions.
+ */
+export class HostLogs {
+  readonly records: LoggedRequest[] = [];
+  private readonly w3svc: LogDirectory;
+  private readonly httperr: LogDirectory;
+  private readonly listeners = new Set<(record: LoggedRequest) => void>();
+
+  constructor(private readonly options: HostLogsOptions) {
+    const software = `Microsoft Internet Information Services ${options.iisVersion}`;
+    this.w3svc = new LogDirectory(w3svcDir(options.root, options.siteId), {
+      fileName: (at) => `u_ex${utcParts(at).yymmdd}.log`,
+      header: (at) => directives(software, at, W3SVC_DEFAULT_FIELDS),
+    });
+    const fields = HTTPERR_FIELD_VARIANTS[options.httperrVariant];
+    this.httperr = new LogDirectory(httperrDir(options.root), {
+      fileName: (_at, index) => `httperr${index}.log`,
+      header: (at) => directives('Microsoft HTTP API 2.0', at, fields),
+      truncateSize: HTTPERR_TRUNCATE_SIZE,
+    });
+  }
+
+  w3c(meta: RecordMeta, entry: W3cEntry): void {
+    this.w3svc.append(meta.at, w3cLine(meta.at, entry));
+    this.emit({ kind: 'w3c', meta, entry });
+  }
+
+  httpErr(meta: RecordMeta, entry: HttperrEntry): void {
+    this.httperr.append(meta.at, httperrLine(meta.at, entry, this.options.httperrVariant));
+    this.emit({ kind: 'httperr', meta, entry });
+  }
+
+  onRecord(listener: (record: LoggedRequest) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  files(): { w3svc: string[]; httperr: string[] } {
+    return { w3svc: this.w3svc.files(), httperr: this.httperr.files() };
+  }
+
+  flush(): void {
+    this.w3svc.flush();
+    this.httperr.flush();
+  }
+
+  close(): void {
+    this.w3svc.close();
+    this.httperr.close();
+  }
+
+  private emit(record: LoggedRequest): void {
+    this.records.push(record);
+    for (const l of this.listeners) l(record);
+  }
+}

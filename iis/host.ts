@@ -1,0 +1,338 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { LabClock } from '../core/clock.ts';
+import { renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
+import { HostLogs } from './host-logs.ts';
+import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
+import type { HttperrVariant } from './w3c-format.ts';
+
+/** The marker header the scenario client puts on each request so every host's record can name it. */
+export const LAB_REQUEST_HEADER = 'x-arr-lab-request';
+
+export interface HostIdentity {
+  /** Lab host name: the artifact folder and the computer name. */
+  name: string;
+  siteId: number;
+  appPool: string;
+  iisVersion: string;
+  /** Windows build, shown in detailed error pages' More Information link. */
+  osBuild: number;
+  httperrVariant: HttperrVariant;
+}
+
+export const DEFAULT_IDENTITY: Omit<HostIdentity, 'name'> = {
+  siteId: 1,
+  appPool: 'DefaultAppPool',
+  iisVersion: '10.0',
+  osBuild: 17763,
+  httperrVariant: 'streamid',
+};
+
+/** The handler a host runs for each request: ARR on the controller, a behaviour script on a member. */
+export interface RequestHandler {
+  handle(request: HostRequest): Promise<void>;
+}
+
+export type ErrorPage = Omit<DetailedErrorInfo, 'iisVersion' | 'osBuild' | 'requestedUrl' | 'physicalPath' | 'logonMethod' | 'logonUser'> & {
+  win32: number;
+};
+
+/** One request inside a host's pipeline: what the handler works with and what the logs are made from. */
+export class HostRequest {
+  substatus = 0;
+  /** sc-win32-status; when unset the pipeline derives it (64 when the client went away). */
+  win32: number | undefined;
+  /** Set when the request ends in HTTPERR instead of W3SVC. */
+  httpErr: { reason: string; status: number | undefined } | undefined;
+  clientGone = false;
+  arrLogId: string | undefined;
+  logged = false;
+  readonly labRequest: string | undefined;
+  /** Addresses as accepted; a socket forgets them once destroyed, the log must not. */
+  readonly peer: { cIp: string; cPort: number; sIp: string; sPort: number };
+
+  constructor(
+    readonly host: IisHost,
+    readonly seq: number,
+    readonly startedAt: number,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly signal: AbortSignal,
+  ) {
+    this.labRequest = header(req, LAB_REQUEST_HEADER);
+    this.arrLogId = header(req, 'x-arr-log-id');
+    const s = req.socket;
+    this.peer = { cIp: s.remoteAddress ?? '-', cPort: s.remotePort ?? 0, sIp: s.localAddress ?? '-', sPort: s.localPort ?? 0 };
+  }
+
+  get socket(): Socket {
+    return this.req.socket;
+  }
+
+  get clock(): LabClock {
+    return this.host.clock;
+  }
+
+  /** Sends IIS's detailed error page and sets what the W3SVC line will say. */
+  sendError(page: ErrorPage): void {
+    const { res, req } = this;
+    this.substatus = page.substatus;
+    this.win32 = page.win32;
+    res.statusCode = page.status;
+    if (this.clientGone || res.headersSent) {
+      res.end();
+      return;
+    }
+    const id = this.host.identity;
+    const path = (req.url ?? '/').split('?')[0]!;
+    const body = renderDetailedError({
+      ...page,
+      iisVersion: id.iisVersion,
+      osBuild: id.osBuild,
+      requestedUrl: `http://${req.headers.host?.split(':')[0] ?? 'localhost'}:${this.peer.sPort}${req.url ?? '/'}`,
+      physicalPath: `C:\\inetpub\\wwwroot${path.replace(/\//g, '\\')}`,
+      logonMethod: 'Anonymous',
+      logonUser: 'Anonymous',
+    });
+    res.setHeader('Content-Type', 'text/html');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
+  }
+
+  /**
+   * Ends the connection without a response, with an RST (what ASP.NET's Response.Close() does):
+   * the request is logged in HTTPERR under `reason`, never in W3SVC.
+   */
+  abortConnection(reason: string): void {
+    this.httpErr = { reason, status: this.res.headersSent ? this.res.statusCode : undefined };
+    this.socket.resetAndDestroy();
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export interface IisHostOptions {
+  identity: HostIdentity;
+  /** Folder that stands for the host's system drive (artifacts). */
+  root: string;
+  clock: LabClock;
+  handler: RequestHandler;
+  /** Loopback unless told otherwise. */
+  bindAddress?: string;
+  port?: number;
+}
+
+/**
+ * An IIS host: a front listener and a pipeline that runs the handler and writes the W3SVC or
+ * HTTPERR line for every request exactly once. Controller and members are both IIS hosts; only
+ * the handler differs.
+ */
+export class IisHost {
+  readonly identity: HostIdentity;
+  readonly clock: LabClock;
+  readonly logs: HostLogs;
+  private readonly server: Server;
+  private readonly handler: RequestHandler;
+  private readonly active = new Set<HostRequest>();
+  private readonly stopping = new AbortController();
+  private readonly bindAddress: string;
+  private boundPort: number;
+  private listening = false;
+  private seq = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(options: IisHostOptions) {
+    this.identity = options.identity;
+    this.clock = options.clock;
+    this.handler = options.handler;
+    this.bindAddress = options.bindAddress ?? '127.0.0.1';
+    this.boundPort = options.port ?? 0;
+    this.logs = new HostLogs({
+      host: options.identity.name,
+      root: options.root,
+      siteId: options.identity.siteId,
+      iisVersion: options.identity.iisVersion,
+      httperrVariant: options.identity.httperrVariant,
+    });
+    // Node's own real-time timers would end connections behind the lab clock's back; the http.sys
+    // timers of the model replace them.
+    this.server = createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 }, (req, res) => {
+      void this.run(req, res);
+    });
+    this.server.keepAliveTimeout = 0;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get address(): string {
+    return this.bindAddress;
+  }
+
+  get online(): boolean {
+    return this.listening;
+  }
+
+  /** Requests accepted so far; each is logged exactly once. */
+  get accepted(): number {
+    return this.seq;
+  }
+
+  get inFlight(): number {
+    return this.active.size;
+  }
+
+  /** Starts listening (again, on the same port once one was bound). */
+  async goOnline(): Promise<void> {
+    if (this.listening) return;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen({ host: this.bindAddress, port: this.boundPort, exclusive: true }, () => {
+        this.server.off('error', onError);
+        this.boundPort = (this.server.address() as AddressInfo).port;
+        this.listening = true;
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Stops listening: new connections are refused by the OS (nothing listens on the port), the
+   * connections already open carry on.
+   */
+  async goOffline(): Promise<void> {
+    if (!this.listening) return;
+    this.listening = false;
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Reserves a port without serving on it: a member that is offline from the start. */
+  async reservePort(): Promise<void> {
+    await this.goOnline();
+    await this.goOffline();
+  }
+
+  /** Resolves once no request is in the pipeline. */
+  idle(): Promise<void> {
+    if (this.active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops the host: requests still in the pipeline are abandoned (HTTPERR
+   * Connection_Abandoned_By_ReqQueue, as when a worker process goes away with requests queued),
+   * every connection is closed, and the logs are flushed and closed.
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error(`host ${this.identity.name} stopped`));
+    for (const request of [...this.active]) {
+      if (!request.logged) {
+        request.httpErr = { reason: 'Connection_Abandoned_By_ReqQueue', status: undefined };
+        this.log(request);
+      }
+      request.socket.destroy();
+    }
+    this.server.closeAllConnections();
+    if (this.listening) await this.goOffline();
+    this.logs.close();
+  }
+
+  private async run(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const request = new HostRequest(this, ++this.seq, this.clock.now(), req, res, this.stopping.signal);
+    this.active.add(request);
+    res.setHeader('Server', `Microsoft-IIS/${this.identity.iisVersion}`);
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+      if (!res.writableFinished) request.clientGone = true;
+    });
+    // A write after the client went away fails the send (logged as win32 64), it is not a crash.
+    res.on('error', () => {});
+    try {
+      await this.handler.handle(request);
+    } catch (err) {
+      if (this.stopping.signal.aborted) return;
+      if (!res.headersSent && !request.httpErr) {
+        request.sendError({
+          status: 500, substatus: 0, win32: 0, errorCode: 0x80004005, module: 'IIS Web Core',
+          notification: 'ExecuteRequestHandler', handler: 'lab', description: String((err as Error).message ?? err),
+        });
+      } else if (!request.httpErr) {
+        res.destroy();
+      }
+    }
+    if (!request.httpErr && !res.writableEnded && !request.clientGone) res.end();
+    if (!res.writableFinished && !closed) {
+      await new Promise<void>((resolve) => {
+        res.once('finish', resolve);
+        res.once('close', resolve);
+      });
+    }
+    if (this.stopping.signal.aborted && request.logged) return;
+    this.log(request);
+  }
+
+  private log(request: HostRequest): void {
+    if (request.logged) return;
+    request.logged = true;
+    this.active.delete(request);
+    const { req, res, peer } = request;
+    const at = this.clock.now();
+    const meta: RecordMeta = {
+      host: this.identity.name,
+      seq: request.seq,
+      labRequest: request.labRequest,
+      arrLogId: request.arrLogId,
+      at,
+    };
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    if (request.httpErr) {
+      const entry: HttperrEntry = {
+        'c-ip': peer.cIp,
+        'c-port': peer.cPort,
+        's-ip': peer.sIp,
+        's-port': peer.sPort,
+        'cs-version': `HTTP/${req.httpVersion}`,
+        'cs-method': req.method,
+        'cs-uri': url,
+        streamid: undefined,
+        'sc-status': request.httpErr.status,
+        's-siteid': this.identity.siteId,
+        's-reason': request.httpErr.reason,
+        's-queuename': this.identity.appPool,
+      };
+      this.logs.httpErr(meta, entry);
+    } else {
+      const entry: W3cEntry = {
+        's-ip': peer.sIp,
+        'cs-method': req.method ?? '-',
+        'cs-uri-stem': q < 0 ? url : url.slice(0, q),
+        'cs-uri-query': q < 0 ? undefined : url.slice(q + 1),
+        's-port': peer.sPort,
+        'cs-username': undefined,
+        'c-ip': peer.cIp,
+        'cs(User-Agent)': header(req, 'user-agent'),
+        'cs(Referer)': header(req, 'referer'),
+        'sc-status': res.statusCode,
+        'sc-substatus': request.substatus,
+        'sc-win32-status': request.win32 ?? (request.clientGone ? WIN32_NETNAME_DELETED : 0),
+        'time-taken': Math.round(at - request.startedAt),
+      };
+      this.logs.w3c(meta, entry);
+    }
+    if (this.active.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}
+
+/** ERROR_NETNAME_DELETED: the client went away before the response was sent (reference §3.3). */
+export const WIN32_NETNAME_DELETED = 64;

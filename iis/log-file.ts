@@ -1,0 +1,105 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A log directory written the way IIS and http.sys write theirs: the file is created with the
+ * first entry and begins with a directive block, lines go to the file named for the entry, and a
+ * size limit (where one applies) rolls over to the next file. Lines are buffered and written whole,
+ * so a file is never left with half a line; every open log is flushed when the process exits.
+ */
+export interface LogFileNaming {
+  /** File name for an entry written at nominal epoch ms `at`; `index` counts size rollovers. */
+  fileName(at: number, index: number): string;
+  /** Directive block written at the top of each new file. */
+  header(at: number): string;
+  /** Bytes after which the next file is started (http.sys `ErrorLogFileTruncateSize`). */
+  truncateSize?: number;
+}
+
+const open = new Set<LogDirectory>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const log of open) log.flush();
+  });
+}
+
+const FLUSH_EVERY_MS = 200;
+const FLUSH_AT_BYTES = 256 * 1024;
+
+export class LogDirectory {
+  private readonly pending: { file: string; text: string }[] = [];
+  private pendingBytes = 0;
+  private currentFile: string | undefined;
+  private currentSize = 0;
+  private index = 1;
+  private readonly created = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(readonly dir: string, private readonly naming: LogFileNaming) {
+    installExitHook();
+  }
+
+  /** Appends one line (with its CRLF) written at nominal epoch ms `at`. */
+  append(at: number, line: string): void {
+    if (this.closed) throw new Error(`log ${this.dir} is closed`);
+    let name = this.naming.fileName(at, this.index);
+    const limit = this.naming.truncateSize;
+    if (limit !== undefined && name === this.currentFile && this.currentSize + line.length > limit) {
+      this.index++;
+      name = this.naming.fileName(at, this.index);
+    }
+    if (name !== this.currentFile) {
+      this.currentFile = name;
+      this.currentSize = 0;
+    }
+    let text = line;
+    if (!this.created.has(name)) {
+      this.created.add(name);
+      text = this.naming.header(at) + line;
+    }
+    this.currentSize += Buffer.byteLength(text);
+    this.pending.push({ file: name, text });
+    this.pendingBytes += text.length;
+    if (this.pending.length === 1) open.add(this);
+    if (this.pendingBytes >= FLUSH_AT_BYTES) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, FLUSH_EVERY_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Files this log has written, in creation order. */
+  files(): string[] {
+    return [...this.created].map((name) => join(this.dir, name));
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    mkdirSync(this.dir, { recursive: true });
+    let i = 0;
+    while (i < this.pending.length) {
+      const file = this.pending[i]!.file;
+      let text = '';
+      while (i < this.pending.length && this.pending[i]!.file === file) text += this.pending[i++]!.text;
+      appendFileSync(join(this.dir, file), text);
+    }
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    open.delete(this);
+  }
+
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The structured records a host logs. Writers render them to W3C / HTTPERR text; assertions read
+ * them directly; a test parses the rendered files back so the two cannot silently disagree.
+ * Keys are the W3C field names so expectations can be written the way the log reads.
+ */
+export interface W3cEntry {
+  's-ip': string;
+  'cs-method': string;
+  'cs-uri-stem': string;
+  'cs-uri-query': string | undefined;
+  's-port': number;
+  'cs-username': string | undefined;
+  'c-ip': string;
+  'cs(User-Agent)': string | undefined;
+  'cs(Referer)': string | undefined;
+  'sc-status': number;
+  'sc-substatus': number;
+  'sc-win32-status': number;
+  'time-taken': number;
+}
+
+export interface HttperrEntry {
+  'c-ip': string;
+  'c-port': number;
+  's-ip': string;
+  's-port': number;
+  'cs-version': string | undefined;
+  'cs-method': string | undefined;
+  'cs-uri': string | undefined;
+  streamid: string | undefined;
+  'sc-status': number | undefined;
+  's-siteid': number | undefined;
+  's-reason': string;
+  's-queuename': string | undefined;
+}
+
+/** What ties a log line to the lab's own view of a request; never rendered into IIS files. */
+export interface RecordMeta {
+  host: string;
+  /** Host-local sequence number of the request (1-based). */
+  seq: number;
+  /** The `x-arr-lab-request` marker the scenario client sent, if the request carried it. */
+  labRequest: string | undefined;
+  /** X-ARR-LOG-ID: set by ARR on the controller, received by a member. */
+  arrLogId: string | undefined;
+  /** Nominal epoch ms the line was written (its date/time fields). */
+  at: number;
+}
+
+export type LoggedRequest =
+  | { kind: 'w3c'; meta: RecordMeta; entry: W3cEntry }
+  | { kind: 'httperr'; meta: RecordMeta; entry: HttperrEntry };
+
+export type W3cField = keyof W3cEntry;
+export type HttperrField = keyof HttperrEntry;

@@ -1,0 +1,49 @@
+import { utcParts } from '../core/clock.ts';
+import type { HttperrEntry, W3cEntry } from './log-records.ts';
+
+/**
+ * W3C extended log conventions shared by the W3SVC and HTTPERR logs: one space between fields,
+ * `-` for an empty field, `+` for spaces and non-printable characters inside a field, UTC
+ * date and time without milliseconds, CRLF line ends (reference §5.1-5.2, §6.3).
+ */
+export const CRLF = '\r\n';
+
+export function w3cValue(value: string | number | undefined): string {
+  if (value === undefined || value === '') return '-';
+  if (typeof value === 'number') return String(value);
+  return value.replace(/[\x00-\x20\x7f]/g, '+');
+}
+
+/** IIS 10 default field order for a site (`logExtFileFlags` default), reference §5.1. */
+export const W3SVC_DEFAULT_FIELDS = [
+  'date', 'time', 's-ip', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 's-port', 'cs-username', 'c-ip',
+  'cs(User-Agent)', 'cs(Referer)', 'sc-status', 'sc-substatus', 'sc-win32-status', 'time-taken',
+] as const;
+
+/** HTTPERR `#Fields` per Windows generation, reference §6.2. */
+export const HTTPERR_FIELD_VARIANTS = {
+  /** Vista / Server 2008 to 2012 R2. */
+  legacy: ['date', 'time', 'c-ip', 'c-port', 's-ip', 's-port', 'cs-version', 'cs-method', 'cs-uri', 'sc-status', 's-siteid', 's-reason', 's-queuename'],
+  /** Windows 10 / Server 2016 and later (HTTP/2 stream id). */
+  streamid: ['date', 'time', 'c-ip', 'c-port', 's-ip', 's-port', 'cs-version', 'cs-method', 'cs-uri', 'streamid', 'sc-status', 's-siteid', 's-reason', 's-queuename'],
+} as const;
+export type HttperrVariant = keyof typeof HTTPERR_FIELD_VARIANTS;
+
+export function directives(software: string, createdAt: number, fields: readonly string[]): string {
+  const { date, time } = utcParts(createdAt);
+  return `#Software: ${software}${CRLF}#Version: 1.0${CRLF}#Date: ${date} ${time}${CRLF}#Fields: ${fields.join(' ')}${CRLF}`;
+}
+
+function line(at: number, fields: readonly string[], pick: (field: string) => string | number | undefined): string {
+  const { date, time } = utcParts(at);
+  const out = fields.map((f) => (f === 'date' ? date : f === 'time' ? time : w3cValue(pick(f))));
+  return out.join(' ') + CRLF;
+}
+
+export function w3cLine(at: number, entry: W3cEntry, fields: readonly string[] = W3SVC_DEFAULT_FIELDS): string {
+  return line(at, fields, (f) => entry[f as keyof W3cEntry]);
+}
+
+export function httperrLine(at: number, entry: HttperrEntry, variant: HttperrVariant): string {
+  return line(at, HTTPERR_FIELD_VARIANTS[variant], (f) => entry[f as keyof HttperrEntry]);
+}

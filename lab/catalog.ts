@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioFile, type LoadedScenario } from './scenario/load.ts';
+
+/** The built-in scenario catalog: every .yaml or .ts file under scenarios/. */
+export const CATALOG_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
+
+const SCENARIO_FILE = /\.(ya?ml|ts)$/i;
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
+    else if (SCENARIO_FILE.test(entry.name)) out.push(path);
+  }
+  return out.sort();
+}
+
+/** Loads (and so validates) every scenario of the catalog; one bad file fails the whole load. */
+export async function loadCatalog(dir = CATALOG_DIR): Promise<LoadedScenario[]> {
+  const loaded = await Promise.all((await filesUnder(dir)).map((f) => loadScenarioFile(f)));
+  const seen = new Map<string, string>();
+  for (const l of loaded) {
+    const other = seen.get(l.scenario.name);
+    if (other) throw new Error(`scenario name "${l.scenario.name}" is used by both ${other} and ${l.file}`);
+    seen.set(l.scenario.name, l.file);
+  }
+  return loaded;
+}
+
+export function suitesOf(catalog: LoadedScenario[]): string[] {
+  return [...new Set(catalog.flatMap((l) => l.scenario.suites)), 'all'].sort();
+}
+
+/**
+ * Turns command-line targets into scenarios: a path to a scenario file, a suite name (`all` is the
+ * whole catalog) or a scenario name from the catalog. Order is kept and duplicates dropped.
+ */
+export async function resolveTargets(targets: string[], dir = CATALOG_DIR): Promise<LoadedScenario[]> {
+  let catalog: LoadedScenario[] | undefined;
+  const out: LoadedScenario[] = [];
+  const add = (l: LoadedScenario) => {
+    if (!out.some((o) => o.file === l.file)) out.push(l);
+  };
+  for (const target of targets) {
+    if (SCENARIO_FILE.test(target) && existsSync(target)) {
+      add(await loadScenarioFile(resolve(target)));
+      continue;
+    }
+    catalog ??= await loadCatalog(dir);
+    const matches = target === 'all' ? catalog : catalog.filter((l) => l.scenario.suites.includes(target) || l.scenario.name === target);
+    if (matches.length === 0) {
+      throw new Error(`"${target}" is neither a scenario file, a suite (${suitesOf(catalog).join(', ')}) nor a scenario name`);
+    }
+    matches.forEach(add);
+  }
+  return out;
+}

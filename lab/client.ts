@@ -1,0 +1,76 @@
+import { Agent, request } from 'undici';
+import { LAB_REQUEST_HEADER } from '../iis/host.ts';
+import { parseDetailedError } from '../iis/detailed-error-page.ts';
+import type { Lab } from './lab.ts';
+
+export interface ClientResult {
+  /** The lab request id sent in the marker header. */
+  id: string;
+  method: string;
+  path: string;
+  status?: number;
+  /** From the detailed error page, when the response is one. */
+  substatus?: number;
+  errorCode?: string;
+  description?: string;
+  headers?: Record<string, string | string[] | undefined>;
+  /** The body, cut at 16 KiB. */
+  body?: string;
+  bodyBytes?: number;
+  /** A failure of the client's own connection (the proxy cut the response off, for instance). */
+  networkError?: string;
+  /** Nominal epoch ms. */
+  sentAt: number;
+  doneAt: number;
+}
+
+export interface ClientRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+const BODY_KEPT = 16 * 1024;
+
+/** The scenario's browser: sends requests to the lab's controller and reads what comes back. */
+export class LabClient {
+  private readonly agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, pipelining: 1 });
+
+  constructor(private readonly lab: Lab) {}
+
+  async send(id: string, req: ClientRequest): Promise<ClientResult> {
+    const clock = this.lab.clock;
+    const sentAt = clock.now();
+    const base = { id, method: req.method, path: req.path, sentAt };
+    try {
+      const res = await request(this.lab.url(req.path), {
+        dispatcher: this.agent,
+        method: req.method as 'GET',
+        headers: { 'user-agent': 'arr-lab-client/0.1', ...req.headers, [LAB_REQUEST_HEADER]: id },
+        body: req.body,
+      });
+      const buf = Buffer.from(await res.body.arrayBuffer());
+      const body = buf.subarray(0, BODY_KEPT).toString('utf8');
+      const page = res.statusCode >= 400 ? parseDetailedError(body) : undefined;
+      return {
+        ...base,
+        status: res.statusCode,
+        substatus: page?.substatus ?? (res.statusCode < 400 ? 0 : undefined),
+        errorCode: page?.errorCode,
+        description: page?.description,
+        headers: res.headers,
+        body,
+        bodyBytes: buf.length,
+        doneAt: clock.now(),
+      };
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      return { ...base, networkError: e.code ?? e.message ?? String(err), doneAt: clock.now() };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.destroy();
+  }
+}

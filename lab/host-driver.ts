@@ -1,0 +1,55 @@
+import type { LabClock } from '../core/clock.ts';
+import type { IdSource } from '../core/ids.ts';
+import type { LoggedRequest } from '../iis/log-records.ts';
+import type { Availability, FarmConfig } from '../proxy/farm-config.ts';
+import type { ServerCounters } from '../proxy/server-state.ts';
+import type { StaticDirectory } from '../proxy/member-directory.ts';
+
+/**
+ * How the lab starts a host. Specs are plain data (a script is the same YAML-shaped data a
+ * scenario holds), so a host can be started in this process, in a child process or in a container
+ * behind the same interface; only the in-process driver exists so far.
+ */
+export type HostSpec =
+  | { kind: 'member'; name: string; script: unknown; offline: boolean }
+  | { kind: 'controller'; name: string; farm: FarmConfig };
+
+export interface HostContext {
+  /** The host's system drive: its artifacts are written below it. */
+  root: string;
+  clock: LabClock;
+  ids: IdSource;
+  /** Where farm server addresses resolve to. */
+  directory: StaticDirectory;
+}
+
+export interface HostHandle {
+  readonly name: string;
+  readonly kind: HostSpec['kind'];
+  /** Where the host listens (loopback). */
+  readonly endpoint: { host: string; port: number };
+  /** Requests the host has accepted; each must appear once in its logs. */
+  readonly accepted: number;
+  records(): readonly LoggedRequest[];
+  files(): { w3svc: string[]; httperr: string[] };
+  setOnline(online: boolean): Promise<void>;
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface MemberHandle extends HostHandle {
+  readonly kind: 'member';
+  /** Replaces the member's script while the lab runs (validated like a scenario's). */
+  setScript(script: unknown): void;
+}
+
+export interface ControllerHandle extends HostHandle {
+  readonly kind: 'controller';
+  setAvailability(address: string, availability: Availability): void;
+  counters(address: string): ServerCounters | undefined;
+}
+
+export interface HostDriver {
+  startMember(spec: Extract<HostSpec, { kind: 'member' }>, context: HostContext): Promise<MemberHandle>;
+  startController(spec: Extract<HostSpec, { kind: 'controller' }>, context: HostContext): Promise<ControllerHandle>;
+}

@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { scenarioSchema, type Scenario } from './schema.ts';
+
+export interface Problem {
+  /** Dotted path into the scenario, e.g. `requests.0.expect.client.status`. */
+  path: string;
+  line?: number;
+  message: string;
+}
+
+/** A scenario that cannot run: names the file, and the path, line and reason of each problem. */
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: Problem[],
+  ) {
+    super(
+      `${file}: invalid scenario\n` +
+        problems.map((p) => `  ${p.line !== undefined ? `line ${p.line}: ` : ''}${p.path || '(top level)'}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ScenarioError';
+  }
+}
+
+export interface LoadedScenario {
+  file: string;
+  scenario: Scenario;
+  /** The scenario as written: the manifest records what was injected in the user's own terms. */
+  raw: unknown;
+}
+
+export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
+  const file = resolve(path);
+  const ext = extname(file).toLowerCase();
+  if (ext === '.yaml' || ext === '.yml') return parseYamlScenario(await readFile(file, 'utf8'), file);
+  if (ext === '.ts' || ext === '.mts' || ext === '.js' || ext === '.mjs') {
+    let mod: { default?: unknown };
+    try {
+      mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    } catch (err) {
+      throw new ScenarioError(file, [{ path: '', message: `cannot load module: ${(err as Error).message}` }]);
+    }
+    if (mod.default === undefined) throw new ScenarioError(file, [{ path: '', message: 'the module has no default export (export default defineScenario({...}))' }]);
+    return parseScenario(mod.default, file);
+  }
+  throw new ScenarioError(file, [{ path: '', message: `unknown scenario file type "${ext}" (use .yaml, .yml or .ts)` }]);
+}
+
+export function parseYamlScenario(text: string, file: string): LoadedScenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      file,
+      doc.errors.map((e) => ({ path: '', line: e.linePos?.[0]?.line, message: e.message.split('\n')[0]! })),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  return parseScenario(raw, file, (path) => lineOf(doc, lineCounter, path));
+}
+
+export function parseScenario(raw: unknown, file: string, locate?: (path: PropertyKey[]) => number | undefined): LoadedScenario {
+  const result = scenarioSchema.safeParse(raw);
+  if (!result.success) throw new ScenarioError(file, problemsOf(result.error, locate));
+  return { file, scenario: result.data, raw };
+}
+
+function problemsOf(error: z.ZodError, locate?: (path: PropertyKey[]) => number | undefined): Problem[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    line: locate?.(issue.path),
+    message: issue.message,
+  }));
+}
+
+/** The line of the deepest node that exists on the path (a missing key points at its parent). */
+function lineOf(doc: Document, counter: LineCounter, path: PropertyKey[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}

@@ -1,0 +1,15 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+
+/** Writes the scenario's manifest whole or not at all. */
+export async function writeManifest(dir: string, manifest: unknown): Promise<string> {
+  const file = join(dir, 'manifest.json');
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n');
+  await rename(tmp, file);
+  return file;
+}
+
+export function relativeFiles(dir: string, files: { w3svc: string[]; httperr: string[] }) {
+  return { w3svc: files.w3svc.map((f) => relative(dir, f)), httperr: files.httperr.map((f) => relative(dir, f)) };
+}

@@ -1,0 +1,166 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { LoggedRequest } from '../../iis/log-records.ts';
+import { LabClient, type ClientResult } from '../client.ts';
+import { CONTROLLER_NAME, Lab } from '../lab.ts';
+import { checkClient, checkHost, type Check } from './expectations.ts';
+import type { LoadedScenario } from './load.ts';
+import { relativeFiles, writeManifest } from './manifest.ts';
+import type { RequestExpect, Scenario } from './schema.ts';
+
+export interface RunOptions {
+  /** The scenario's artifact folder (emptied first). */
+  dir: string;
+  timeScale: number;
+  /** Wall-clock safety net for a scenario that never settles. */
+  wallBudgetMs?: number;
+  startAt?: number;
+}
+
+export interface ScenarioResult {
+  name: string;
+  file: string;
+  dir: string;
+  passed: boolean;
+  expected: string;
+  observed: string;
+  checks: Check[];
+  client: ClientResult[];
+  nominalMs: number;
+  wallMs: number;
+  manifest: string;
+}
+
+/** Runs one scenario in a fresh lab and checks every expectation against the client and the logs. */
+export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<ScenarioResult> {
+  const { scenario } = loaded;
+  const wallStart = performance.now();
+  await rm(options.dir, { recursive: true, force: true });
+  await mkdir(options.dir, { recursive: true });
+  const raw = loaded.raw as { farm?: Record<string, unknown> };
+  const lab = await Lab.start(
+    { farm: raw.farm, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })) },
+    { root: options.dir, timeScale: options.timeScale, startAt: options.startAt },
+  );
+  const client = new LabClient(lab);
+  const sent: { index: number; result: ClientResult }[] = [];
+  const extra: Check[] = [];
+  let nominalMs = 0;
+  try {
+    const finished = await withinBudget(options.wallBudgetMs ?? 120_000, async () => {
+      let n = 0;
+      for (const [index, r] of scenario.requests.entries()) {
+        const ids = Array.from({ length: r.repeat }, () => String(++n));
+        await inBatches(ids, r.concurrency, async (id) => {
+          const result = await client.send(id, { method: r.method, path: r.path, headers: r.headers, body: r.body });
+          sent.push({ index, result });
+        });
+      }
+      await lab.settle();
+    });
+    if (!finished) {
+      extra.push({ request: '-', subject: 'lab', field: 'settled', expected: 'within the wall budget', actual: 'still busy', pass: false });
+    }
+    nominalMs = lab.clock.elapsed();
+  } finally {
+    await client.close();
+    await lab.stop();
+  }
+  sent.sort((a, b) => Number(a.result.id) - Number(b.result.id));
+  const records = new Map(lab.hosts.map((h) => [h.name, h.records()]));
+  const checks = [...extra, ...accounting(lab), ...sent.flatMap(({ index, result }) => evaluate(scenario, scenario.requests[index]!.expect, result, records))];
+  const passed = checks.every((c) => c.pass);
+  const first = sent[0];
+  const result: Omit<ScenarioResult, 'manifest'> = {
+    name: scenario.name,
+    file: loaded.file,
+    dir: options.dir,
+    passed,
+    expected: describeExpected(scenario.requests[0]!.expect),
+    observed: first ? describeObserved(first.result) : '(nothing sent)',
+    checks,
+    client: sent.map((s) => s.result),
+    nominalMs,
+    wallMs: performance.now() - wallStart,
+  };
+  const manifest = await writeManifest(options.dir, {
+    scenario: scenario.name,
+    description: scenario.description,
+    suites: scenario.suites,
+    reference: scenario.reference,
+    file: loaded.file,
+    run: {
+      startedAt: new Date(lab.clock.startedAt).toISOString(),
+      nominalMs: Math.round(nominalMs),
+      wallMs: Math.round(result.wallMs),
+      timeScale: options.timeScale,
+      passed,
+    },
+    injected: { farm: raw.farm ?? {}, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })) },
+    requests: sent.map(({ index, result: r }) => ({
+      id: r.id,
+      expected: scenario.requests[index]!.expect,
+      client: { ...r, body: undefined, headers: undefined },
+      arrLogId: records.get(CONTROLLER_NAME)?.find((x) => x.meta.labRequest === r.id)?.meta.arrLogId,
+      logged: Object.fromEntries([...records].map(([host, list]) => [host, list.filter((x) => x.meta.labRequest === r.id).map(slim)])),
+    })),
+    checks,
+    hosts: Object.fromEntries(lab.hosts.map((h) => [h.name, relativeFiles(options.dir, h.files())])),
+  });
+  return { ...result, manifest };
+}
+
+function slim(r: LoggedRequest) {
+  return { kind: r.kind, at: new Date(r.meta.at).toISOString(), seq: r.meta.seq, entry: r.entry };
+}
+
+/** Every request a host accepted is in its logs exactly once. */
+function accounting(lab: Lab): Check[] {
+  return lab.hosts.map((h) => ({
+    request: '-', subject: h.name, field: 'accounted once', expected: `${h.accepted} lines`, actual: `${h.records().length} lines`,
+    pass: h.accepted === h.records().length && new Set(h.records().map((r) => r.meta.seq)).size === h.records().length,
+  }));
+}
+
+function evaluate(scenario: Scenario, exp: RequestExpect, result: ClientResult, records: Map<string, readonly LoggedRequest[]>): Check[] {
+  const id = result.id;
+  const of = (host: string) => (records.get(host) ?? []).filter((r) => r.meta.labRequest === id);
+  const checks: Check[] = [];
+  if (exp.client) checks.push(...checkClient(id, exp.client, result));
+  if (exp.proxy) checks.push(...checkHost(id, 'proxy', exp.proxy, of(CONTROLLER_NAME), scenario.timeTolerance));
+  for (const [member, e] of Object.entries(exp.members ?? {})) checks.push(...checkHost(id, member, e, of(member), scenario.timeTolerance));
+  return checks;
+}
+
+export function describeExpected(exp: RequestExpect): string {
+  const c = exp.client;
+  if (!c) return '(not stated)';
+  if (c.networkError) return `connection error ${c.networkError}`;
+  return [c.status !== undefined ? `${c.status}${c.substatus !== undefined && c.substatus !== 0 ? `.${c.substatus}` : ''}` : '', c.errorCode ?? ''].filter(Boolean).join(' ');
+}
+
+export function describeObserved(r: ClientResult): string {
+  if (r.networkError) return `connection error ${r.networkError}`;
+  const status = `${r.status}${r.substatus ? `.${r.substatus}` : ''}`;
+  return [status, r.errorCode ?? ''].filter(Boolean).join(' ');
+}
+
+async function inBatches<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+async function withinBudget(ms: number, fn: () => Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([fn().then(() => true as const), budget]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

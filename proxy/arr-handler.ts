@@ -1,0 +1,86 @@
+import type { IdSource } from '../core/ids.ts';
+import type { HostRequest, RequestHandler } from '../iis/host.ts';
+import { arrRequestHeaders, hasBody } from './arr-request-headers.ts';
+import { CLASSIFICATION } from './failure-classification.ts';
+import type { FarmRuntime } from './farm.ts';
+import type { Forwarder } from './forwarder.ts';
+import { ResponseRelay, errorPage, type RelayOutcome } from './response-relay.ts';
+
+const NO_SERVER = CLASSIFICATION.find((r) => r.id === 'no-server')!;
+
+/**
+ * ARR's request handler on the controller: route the request to a farm member, forward it with
+ * ARR's headers, and turn what the forwarder saw into the member's response, a 502.3 or a 502.4.
+ */
+export class ArrHandler implements RequestHandler {
+  constructor(
+    private readonly farm: FarmRuntime,
+    private readonly forwarder: Forwarder,
+    private readonly ids: IdSource,
+  ) {}
+
+  async handle(request: HostRequest): Promise<void> {
+    const { req } = request;
+    const protocol = this.farm.config.protocol;
+    const maxForwards = this.maxForwards(request);
+    if (maxForwards === undefined) return;
+    const server = this.farm.pick();
+    if (!server) {
+      req.resume();
+      request.sendError(errorPage(NO_SERVER));
+      return;
+    }
+    const logId = this.ids.guid();
+    request.arrLogId = logId;
+    const headers = arrRequestHeaders(req, { ip: request.peer.cIp, port: request.peer.cPort }, protocol, logId, maxForwards);
+    const started = request.clock.now();
+    server.started();
+    const outcome = await new Promise<RelayOutcome>((resolve) => {
+      this.forwarder.forward(
+        {
+          address: server.address,
+          port: server.config.httpPort,
+          method: req.method ?? 'GET',
+          path: req.url ?? '/',
+          headers,
+          body: hasBody(req) ? req : null,
+          reset: !protocol.keepAlive,
+        },
+        new ResponseRelay(request, this.farm.config, resolve),
+      );
+    });
+    server.finished({
+      failed: outcome.failure !== undefined || outcome.status >= 500,
+      responseMs: request.clock.now() - started,
+      bytesSent: requestBytes(req.method, req.url, headers),
+      bytesReceived: outcome.bytesReceived,
+    });
+  }
+
+  /**
+   * The Max-Forwards to send on, or undefined after answering 400.605 (ARR 3.0.1916's "Maximum
+   * number of forwards") to a request that arrived with none left.
+   */
+  private maxForwards(request: HostRequest): number | undefined {
+    const header = request.req.headers['max-forwards'];
+    const incoming = Array.isArray(header) ? header[0] : header;
+    if (incoming === undefined) return this.farm.config.protocol.maxForwards;
+    const n = Number.parseInt(incoming, 10);
+    if (!Number.isFinite(n)) return this.farm.config.protocol.maxForwards;
+    if (n > 0) return n - 1;
+    request.req.resume();
+    request.sendError({
+      status: 400, substatus: 605, win32: 0, errorCode: 0, module: 'ApplicationRequestRouting',
+      notification: 'ExecuteRequestHandler', handler: 'ApplicationRequestRoutingHandler', description: 'Maximum number of forwards',
+    });
+    return undefined;
+  }
+}
+
+function requestBytes(method: string | undefined, url: string | undefined, headers: Record<string, string | string[]>): number {
+  let n = `${method} ${url} HTTP/1.1\r\n`.length + 2;
+  for (const [k, v] of Object.entries(headers)) {
+    for (const value of Array.isArray(v) ? v : [v]) n += k.length + 4 + value.length;
+  }
+  return n + Number(headers['content-length'] ?? 0);
+}

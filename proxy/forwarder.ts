@@ -1,0 +1,162 @@
+import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
+import type { LabClock, TimerHandle } from '../core/clock.ts';
+import { labConnector, phaseOf, type ConnectTimeouts } from './connector.ts';
+import { kindOf, labError, type Failure, type Phase } from './failure.ts';
+import type { MemberDirectory } from './member-directory.ts';
+
+/** WinHTTP's four timeouts, in nominal ms. */
+export interface PhaseTimeouts extends ConnectTimeouts {
+  send: number;
+  receive: number;
+}
+
+export interface ForwardSpec {
+  address: string;
+  port: number;
+  method: string;
+  path: string;
+  headers: Record<string, string | string[]>;
+  body: Readable | null;
+  /** Close the member connection after this request (protocol keepAlive="false"). */
+  reset: boolean;
+}
+
+/** Receives what comes back from the member. Returning false from onData pauses the member. */
+export interface ForwardSink {
+  onResponse(status: number, statusText: string, rawHeaders: Buffer[], resume: () => void): void;
+  onData(chunk: Buffer): boolean;
+  onComplete(): void;
+  onFailure(failure: Failure): void;
+}
+
+export interface ForwardHandle {
+  abort(reason: Error): void;
+}
+
+/**
+ * The forwarder is the lab's WinHTTP: undici does the HTTP, the lab clock times each phase.
+ * Phases follow undici's request lifecycle: connect (until a socket is ready, including name
+ * resolution), send (until the request is written), receive-headers (until the status line and
+ * headers are parsed; the receive timeout runs here), receive-body (the receive timeout re-arms
+ * on every chunk). undici's own real-time timeouts are off so the lab clock alone decides.
+ */
+export class Forwarder {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly clock: LabClock,
+    directory: MemberDirectory,
+    private readonly timeouts: () => PhaseTimeouts,
+    maxHeaderSize: number,
+  ) {
+    this.agent = new Agent({
+      connect: labConnector(directory, clock, timeouts) as never,
+      pipelining: 1,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      maxHeaderSize,
+    });
+  }
+
+  forward(spec: ForwardSpec, sink: ForwardSink): ForwardHandle {
+    const exchange = new Exchange(this.clock, this.timeouts(), sink);
+    this.agent.dispatch(
+      {
+        origin: `http://${spec.address}:${spec.port}`,
+        method: spec.method as Dispatcher.HttpMethod,
+        path: spec.path,
+        headers: spec.headers,
+        body: spec.body,
+        reset: spec.reset,
+      },
+      exchange as unknown as Dispatcher.DispatchHandler,
+    );
+    return exchange;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.destroy();
+  }
+}
+
+/** One request's trip through undici (legacy handler API: it reports onRequestSent and the first response byte). */
+class Exchange implements ForwardHandle {
+  phase: Phase = 'connect';
+  responseStarted = false;
+  private abortFn: ((err: Error) => void) | undefined;
+  private pendingAbort: Error | undefined;
+  private timer: TimerHandle | undefined;
+  private settled = false;
+
+  constructor(
+    private readonly clock: LabClock,
+    private readonly timeouts: PhaseTimeouts,
+    private readonly sink: ForwardSink,
+  ) {}
+
+  abort(reason: Error): void {
+    if (this.abortFn) this.abortFn(reason);
+    else this.pendingAbort = reason;
+  }
+
+  onConnect(abort: (err: Error) => void): void {
+    this.abortFn = abort;
+    if (this.pendingAbort) return abort(this.pendingAbort);
+    this.enter('send', this.timeouts.send);
+  }
+
+  onRequestSent(): void {
+    this.enter('receive-headers', this.timeouts.receive);
+  }
+
+  onResponseStarted(): void {
+    this.responseStarted = true;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    this.enter('receive-body', this.timeouts.receive);
+    this.sink.onResponse(status, statusText, rawHeaders, resume);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.arm(this.timeouts.receive);
+    return this.sink.onData(chunk);
+  }
+
+  onComplete(): void {
+    this.settle();
+    this.sink.onComplete();
+  }
+
+  onError(err: Error): void {
+    this.settle();
+    const { kind, code, message } = kindOf(err);
+    this.sink.onFailure({ phase: phaseOf(err) ?? this.phase, kind, responseStarted: this.responseStarted, code, message });
+  }
+
+  onUpgrade(): void {
+    this.onError(labError('other', 'upgrade is not supported by the lab forwarder'));
+  }
+
+  private enter(phase: Phase, timeout: number): void {
+    this.phase = phase;
+    this.arm(timeout);
+  }
+
+  private arm(timeout: number): void {
+    this.timer?.cancel();
+    if (this.settled) return;
+    const phase = this.phase;
+    this.timer = this.clock.setTimer(timeout, () => {
+      this.abortFn?.(labError('timeout', `${phase} timeout`, 'LAB_TIMEOUT'));
+    });
+  }
+
+  private settle(): void {
+    this.settled = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+}

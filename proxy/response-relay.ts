@@ -1,0 +1,139 @@
+import type { HostRequest } from '../iis/host.ts';
+import { classify, errorCodeOf, win32StatusOf, type ClassificationRow } from './failure-classification.ts';
+import type { Failure } from './failure.ts';
+import type { FarmConfig } from './farm-config.ts';
+import type { ForwardSink } from './forwarder.ts';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+export interface RelayOutcome {
+  failure: ClassificationRow | undefined;
+  status: number;
+  bytesReceived: number;
+}
+
+/**
+ * Carries the member's response back to the client the way ARR does: the response is held until
+ * it is complete or larger than responseBufferLimit, so a member that fails before that still
+ * becomes a 502.3 error page; past it the response streams and a later failure can only abort the
+ * client connection.
+ */
+export class ResponseRelay implements ForwardSink {
+  private status = 0;
+  private statusText = '';
+  private rawHeaders: Buffer[] = [];
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private committed = false;
+  private bytesReceived = 0;
+  private resume: () => void = () => {};
+  private readonly limit: number;
+
+  constructor(
+    private readonly request: HostRequest,
+    private readonly farm: FarmConfig,
+    private readonly done: (outcome: RelayOutcome) => void,
+  ) {
+    this.limit = farm.protocol.responseBufferLimit * 1024;
+  }
+
+  onResponse(status: number, statusText: string, rawHeaders: Buffer[], resume: () => void): void {
+    this.status = status;
+    this.statusText = statusText;
+    this.rawHeaders = rawHeaders;
+    this.resume = resume;
+    for (const b of rawHeaders) this.bytesReceived += b.length + 2;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bytesReceived += chunk.length;
+    if (!this.committed) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      if (this.buffered <= this.limit) return true;
+      this.commit(undefined);
+      for (const c of this.chunks.splice(0)) this.request.res.write(c);
+      return true;
+    }
+    const res = this.request.res;
+    if (this.request.clientGone) return true;
+    if (res.write(chunk)) return true;
+    res.once('drain', this.resume);
+    return false;
+  }
+
+  onComplete(): void {
+    const { res } = this.request;
+    if (!this.committed) {
+      const body = Buffer.concat(this.chunks);
+      this.commit(this.bodyless() ? undefined : body.length);
+      res.end(this.bodyless() ? undefined : body);
+    } else {
+      res.end();
+    }
+    this.done({ failure: undefined, status: this.status, bytesReceived: this.bytesReceived });
+  }
+
+  onFailure(failure: Failure): void {
+    const row = classify(failure);
+    const request = this.request;
+    if (!this.committed) {
+      request.sendError(errorPage(row));
+    } else {
+      // Headers and part of the body are already with the client: all ARR can do is cut it off.
+      request.win32 = win32StatusOf(row);
+      request.res.destroy();
+    }
+    this.done({ failure: row, status: row.status, bytesReceived: this.bytesReceived });
+  }
+
+  private bodyless(): boolean {
+    return this.request.req.method === 'HEAD' || this.status === 204 || this.status === 304;
+  }
+
+  private commit(contentLength: number | undefined): void {
+    this.committed = true;
+    const { res } = this.request;
+    res.statusCode = this.status;
+    res.statusMessage = this.statusText;
+    const grouped = new Map<string, string[]>();
+    const poweredBy: string[] = [];
+    const raw = this.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toString('latin1');
+      const lower = name.toLowerCase();
+      const value = raw[i + 1]!.toString('latin1');
+      if (HOP_BY_HOP.has(lower)) continue;
+      if (lower === 'content-length' && contentLength !== undefined) continue;
+      if (lower === 'server' && this.farm.passServerHeader !== 'PassThrough') continue;
+      if (lower === 'x-powered-by') {
+        poweredBy.push(value);
+        continue;
+      }
+      const list = grouped.get(name);
+      if (list) list.push(value);
+      else grouped.set(name, [value]);
+    }
+    if (this.farm.passServerHeader !== 'Replace') res.removeHeader('Server');
+    for (const [name, values] of grouped) res.setHeader(name, values.length === 1 ? values[0]! : values);
+    if (this.farm.protocol.arrResponseHeader) poweredBy.push('ARR/3.0');
+    if (poweredBy.length > 0) res.setHeader('X-Powered-By', poweredBy);
+    if (contentLength !== undefined) res.setHeader('Content-Length', contentLength);
+  }
+}
+
+export const NO_SERVER_TEXT = 'No appropriate server could be found to route the request.';
+
+/** ARR's detailed error page for a classification row (reference §4.1). */
+export function errorPage(row: ClassificationRow) {
+  return {
+    status: row.status,
+    substatus: row.substatus,
+    win32: win32StatusOf(row),
+    errorCode: errorCodeOf(row),
+    description: row.winhttp?.text ?? NO_SERVER_TEXT,
+    module: 'ApplicationRequestRouting',
+    notification: row.substatus === 4 ? 'MapRequestHandler' : 'ExecuteRequestHandler',
+    handler: 'ApplicationRequestRoutingHandler',
+  };
+}
