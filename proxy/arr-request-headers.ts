@@ -13,7 +13,10 @@ export interface ClientPeer {
  * The request headers ARR sends to a member (reference §7.4-7.5), in the order ARR sets them:
  * Max-Forwards, X-Forwarded-For (with the client port by default), X-ARR-SSL and X-ARR-ClientCert
  * (empty on plain HTTP, so not sent), X-ARR-LOG-ID, and the Connection header cleared; URL
- * Rewrite adds X-Original-URL. A GET without a body carries `Content-Length: 0`, as WinHTTP sends.
+ * Rewrite adds X-Original-URL.
+ *
+ * Known difference: WinHTTP sends `Content-Length: 0` on a bodyless GET (reference §7.5); undici
+ * follows RFC 9110 and never sends it for methods without a payload, so members do not see it.
  *
  * Inferred where the reference marks [U]: an incoming X-Forwarded-For is appended to, and an
  * incoming Max-Forwards is decremented.
@@ -46,7 +49,6 @@ export function arrRequestHeaders(
   }
   out[protocol.logGuidName.toLowerCase()] = logId;
   out['x-original-url'] = req.url ?? '/';
-  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) out['content-length'] = '0';
   return out;
 }
 

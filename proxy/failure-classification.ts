@@ -47,11 +47,6 @@ export const CLASSIFICATION: readonly ClassificationRow[] = [
     note: 'nothing listening on the member port (RST to the SYN)',
   },
   {
-    id: 'connect-unreachable', phases: ['connect'], kinds: ['unreachable'], status: 502, substatus: 3,
-    winhttp: WINHTTP.CANNOT_CONNECT, cause: WIN32.WSAEHOSTUNREACH, evidence: 'I',
-    note: 'no route to the member',
-  },
-  {
     id: 'closed-before-response', phases: ['send', 'receive-headers'], kinds: ['reset', 'closed'], responseStarted: false,
     status: 502, substatus: 3, winhttp: WINHTTP.CONNECTION_ERROR, cause: WIN32.WSAECONNRESET, evidence: 'V',
     note: 'Response.Close() with no data: connection ended before any response byte (DOC-502 page; log value I)',

@@ -54,7 +54,7 @@ export function kindOf(err: unknown): { kind: FailureKind; code: string | undefi
     case 'UND_ERR_INFO':
       return { kind: 'parse', code, message };
   }
-  if (code?.startsWith('HPE_')) return { kind: 'parse', code, message };
+  if (code?.startsWith('HPE_') || (err as Error)?.name === 'HTTPParserError') return { kind: 'parse', code, message };
   return { kind: 'other', code, message };
 }
 

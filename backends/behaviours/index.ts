@@ -1,10 +1,12 @@
 import type { Behaviour } from '../behaviour.ts';
 import closeWithoutResponse from './close-without-response.ts';
+import echo from './echo.ts';
 import flushThenClose from './flush-then-close.ts';
 import respond from './respond.ts';
+import sendRaw from './send-raw.ts';
 import sleep from './sleep.ts';
 
 /** Every behaviour a script can name. Add a behaviour: one file beside this one, one line here. */
-export const behaviours: readonly Behaviour[] = [respond, sleep, closeWithoutResponse, flushThenClose] as Behaviour[];
+export const behaviours: readonly Behaviour[] = [respond, sleep, closeWithoutResponse, flushThenClose, sendRaw, echo] as Behaviour[];
 
 export const behaviourByName: ReadonlyMap<string, Behaviour> = new Map(behaviours.map((b) => [b.name, b]));

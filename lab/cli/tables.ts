@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import Table from 'cli-table3';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { ScenarioResult } from '../scenario/run.ts';
@@ -10,7 +11,7 @@ export function scenarioTable(catalog: LoadedScenario[]): string {
 
 export function resultTable(results: ScenarioResult[]): string {
   const table = new Table({ head: ['scenario', 'expected', 'observed', 'result', 'artifacts'] });
-  for (const r of results) table.push([r.name, r.expected, r.observed, r.passed ? 'pass' : 'FAIL', r.dir]);
+  for (const r of results) table.push([r.name, r.expected, r.observed, r.passed ? 'pass' : 'FAIL', relative(process.cwd(), r.dir) || '.']);
   return table.toString();
 }
 

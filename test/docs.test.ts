@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { behaviours } from '../backends/behaviours/index.ts';
+import { CLASSIFICATION, errorCodeOf, win32StatusOf } from '../proxy/failure-classification.ts';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+describe('README', () => {
+  it('documents every row of the failure table with its codes', () => {
+    for (const row of CLASSIFICATION) {
+      const line = readme.split('\n').find((l) => l.startsWith(`| \`${row.id}\` |`));
+      expect(line, row.id).toBeDefined();
+      expect(line).toContain(`0x${errorCodeOf(row).toString(16).padStart(8, '0')}`);
+      expect(line).toContain(`| ${win32StatusOf(row)} |`);
+      expect(line).toContain(`| ${row.status}.${row.substatus} |`);
+      expect(line!.trim().endsWith(`| ${row.evidence} |`)).toBe(true);
+    }
+  });
+
+  it('documents every member behaviour', () => {
+    for (const b of behaviours) expect(readme, b.name).toContain(`| \`${b.name}\` |`);
+  });
+
+  it('shows the two commands of the first screen', () => {
+    const firstScreen = readme.split('\n').slice(0, 15).join('\n');
+    expect(firstScreen).toContain('npm install && npm start');
+    expect(firstScreen).toContain('npm install && npm test');
+  });
+});
