@@ -1,4 +1,4 @@
-import type { Availability } from '../proxy/farm-config.ts';
+import { phaseTimeouts, type Availability } from '../proxy/farm-config.ts';
 import { ArrHandler } from '../proxy/arr-handler.ts';
 import { FarmRuntime } from '../proxy/farm.ts';
 import { Forwarder } from '../proxy/forwarder.ts';
@@ -101,10 +101,7 @@ export const inProcessDriver: HostDriver = {
 
   async startController(spec, context) {
     const farm = new FarmRuntime(spec.farm);
-    const timeouts = () => {
-      const t = farm.config.protocol.timeout;
-      return { resolve: t, connect: t, send: t, receive: t };
-    };
+    const timeouts = () => phaseTimeouts(farm.config);
     const forwarder = new Forwarder(context.clock, context.directory, timeouts, farm.config.protocol.maxResponseHeaderSize);
     const controller = new InProcessController(spec.name, context, farm, forwarder);
     await controller.host.goOnline();

@@ -5,26 +5,50 @@ import { timeSpanSchema } from '../core/duration-schema.ts';
  * A web farm as ARR configures it (reference §1). Attribute names and defaults are those of
  * applicationHost.config's `webFarms` section, so a farm written here reads like the XML and the
  * XML loader maps onto it one to one. timeSpan values are held in nominal milliseconds.
+ *
+ * Settings that are not IIS attributes but switches for what the reference leaves undocumented
+ * live under `lab`, so they can never be mistaken for configuration a real ARR would accept.
  */
+const seconds = (s: number) => s * 1000;
+
 export const protocolSchema = z
   .object({
-    timeout: timeSpanSchema.default(30_000),
+    httpVersion: z.enum(['Http10', 'Http11', 'PassThrough']).default('PassThrough'),
     keepAlive: z.boolean().default(true),
+    timeout: timeSpanSchema.default(seconds(30)),
     preserveHostHeader: z.boolean().default(true),
+    alternateHostName: z.string().optional(),
+    reverseRewriteHostInResponseHeaders: z.boolean().default(false),
+    xForwardedByHeaderName: z.string().default('X-Forwarded-By'),
+    xForwardedByHeader: z.string().optional(),
     xForwardedForHeaderName: z.string().default('X-Forwarded-For'),
     includePortInXForwardedFor: z.boolean().default(true),
     arrResponseHeader: z.boolean().default(true),
     sslHeaderName: z.string().default('X-ARR-SSL'),
     clientCertHeaderName: z.string().default('X-ARR-ClientCert'),
     logGuidName: z.string().default('X-ARR-LOG-ID'),
+    logCacheHitName: z.string().default('X-ARR-CACHE-HIT'),
     maxForwards: z.number().int().min(0).default(10),
-    /** KB ARR retains before it sends to the client (responseBufferLimit). */
+    /** KB of buffer for the member's response (UI "Response buffer"). */
+    minResponseBuffer: z.number().int().min(0).max(4194303).default(256),
+    /** KB ARR retains before it sends to the client (UI "Response buffer threshold"). */
     responseBufferLimit: z.number().int().min(0).max(4194303).default(4096),
     maxResponseHeaderSize: z.number().int().min(1).default(65536),
+    proxy: z.string().optional(),
+    proxyBypass: z.string().optional(),
+    stealthMode: z.boolean().default(false),
+    bufferChunkedResponses: z.boolean().default(true),
   })
   .strict();
 
-export const availabilitySchema = z.enum(['Available', 'Unavailable']);
+/**
+ * The Monitoring page's Availability, as set by the Rotate Servers actions (reference §1.9):
+ * Make Server Available, Unavailable Gracefully, Unavailable Immediately, Disallow New Connections.
+ * `Unavailable` is accepted as the graceful form.
+ */
+export const availabilitySchema = z
+  .enum(['Available', 'UnavailableGracefully', 'UnavailableImmediately', 'Drain', 'Unavailable'])
+  .transform((v) => (v === 'Unavailable' ? 'UnavailableGracefully' : v));
 export type Availability = z.output<typeof availabilitySchema>;
 
 export const serverSchema = z
@@ -33,14 +57,73 @@ export const serverSchema = z
     enabled: z.boolean().default(true),
     weight: z.number().int().min(1).max(4294967295).default(100),
     httpPort: z.number().int().min(1).max(65535).default(80),
-    /** Runtime availability (the Monitoring page's Availability column). */
+    httpsPort: z.number().int().min(1).max(65535).default(443),
+    hostName: z.string().min(1).optional(),
+    healthCheckAlternateHostName: z.string().optional(),
+    healthCheckAlternatePort: z.number().int().min(0).max(65535).default(0),
+    /** Runtime availability at start (not an attribute: the Monitoring page's column). */
     availability: availabilitySchema.default('Available'),
   })
   .strict();
 
+export const healthCheckSchema = z
+  .object({
+    url: z.string().optional(),
+    interval: timeSpanSchema.default(seconds(30)),
+    timeout: timeSpanSchema.default(seconds(30)),
+    statusCodeMatch: z.string().default('200-399'),
+    responseMatch: z.string().optional(),
+    retries: z.number().int().min(0).max(20).default(3),
+    liveTrafficFailureCodes: z.string().default('500-'),
+    maxLiveTrafficFailures: z.number().int().min(1).default(10),
+    liveTrafficFailurePeriod: timeSpanSchema.default(0),
+    minServers: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+export const affinitySchema = z
+  .object({
+    useCookie: z.boolean().default(false),
+    cookieName: z.string().min(1).default('ARRAffinity'),
+    useHostName: z.boolean().default(false),
+    hostCountersEnabled: z.boolean().default(true),
+    useServerProvider: z.boolean().default(false),
+    timeout: timeSpanSchema.default(seconds(20 * 60)),
+    useExternalCache: z.boolean().default(false),
+    ignoreSubDomain: z.boolean().default(false),
+    ignoreSubDomainClientAffinity: z.boolean().default(false),
+    ignoreSubDomainFragmentDepth: z.number().int().min(0).max(32767).default(2),
+    hostAffinityProvider: z.string().default('Microsoft.Web.Arr.HostNameRoundRobin'),
+    serverProviderImage: z.string().optional(),
+  })
+  .strict();
+
+export const ALGORITHMS = ['WeightedRoundRobin', 'LeastRequests', 'LeastResponseTime', 'WeightedTotalTraffic', 'RequestHash'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
 export const loadBalancingSchema = z
   .object({
-    algorithm: z.enum(['WeightedRoundRobin']).default('WeightedRoundRobin'),
+    algorithm: z.enum(ALGORITHMS).default('WeightedRoundRobin'),
+    leastResponseTimePeriod: timeSpanSchema.default(seconds(5)),
+    hashServerVariable: z.string().optional(),
+    queryStringNames: z.string().optional(),
+    randomizeLBTies: z.boolean().default(false),
+  })
+  .strict();
+
+/** Lab switches for behaviour the reference marks undocumented ([U]); each has a stated default. */
+export const labSwitchesSchema = z
+  .object({
+    /**
+     * WinHTTP's four timeouts. ARR's `protocol/@timeout` is documented to produce 502.3/12002 when
+     * a member is slow to answer; which of the four it sets is unknown (§10 q6). Unset, each
+     * phase uses `protocol/@timeout`.
+     */
+    timeouts: z
+      .object({ resolve: timeSpanSchema, connect: timeSpanSchema, send: timeSpanSchema, receive: timeSpanSchema })
+      .partial()
+      .strict()
+      .default({}),
   })
   .strict();
 
@@ -48,10 +131,15 @@ export const farmSchema = z
   .object({
     name: z.string().min(1).default('myServerFarm'),
     enabled: z.boolean().default(true),
+    serverAutoStart: z.boolean().default(true),
+    passConnectionCloseHeader: z.boolean().default(false),
     passServerHeader: z.enum(['Replace', 'Remove', 'PassThrough']).default('Replace'),
     servers: z.array(serverSchema).default([]),
-    protocol: protocolSchema.default(protocolSchema.parse({})),
-    loadBalancing: loadBalancingSchema.default(loadBalancingSchema.parse({})),
+    protocol: protocolSchema.prefault({}),
+    healthCheck: healthCheckSchema.prefault({}),
+    affinity: affinitySchema.prefault({}),
+    loadBalancing: loadBalancingSchema.prefault({}),
+    lab: labSwitchesSchema.prefault({}),
   })
   .strict();
 
@@ -59,3 +147,13 @@ export type FarmConfig = z.output<typeof farmSchema>;
 export type FarmInput = z.input<typeof farmSchema>;
 export type ServerConfig = z.output<typeof serverSchema>;
 export type ProtocolConfig = z.output<typeof protocolSchema>;
+export type HealthCheckConfig = z.output<typeof healthCheckSchema>;
+export type AffinityConfig = z.output<typeof affinitySchema>;
+export type LoadBalancingConfig = z.output<typeof loadBalancingSchema>;
+
+/** WinHTTP's phase timeouts for a farm: the lab switches where set, else protocol/@timeout. */
+export function phaseTimeouts(farm: FarmConfig): { resolve: number; connect: number; send: number; receive: number } {
+  const t = farm.protocol.timeout;
+  const o = farm.lab.timeouts;
+  return { resolve: o.resolve ?? t, connect: o.connect ?? t, send: o.send ?? t, receive: o.receive ?? t };
+}

@@ -10,6 +10,9 @@ export class FarmRuntime {
 
   constructor(readonly config: FarmConfig) {
     this.servers = config.servers.map((s) => new ServerRuntime(s));
+    if (config.loadBalancing.algorithm !== 'WeightedRoundRobin') {
+      throw new Error(`loadBalancing algorithm ${config.loadBalancing.algorithm} is not modelled yet`);
+    }
     this.balancer = new WeightedRoundRobin();
   }
 

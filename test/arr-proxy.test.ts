@@ -97,9 +97,9 @@ describe('weighted round robin', () => {
 
   it('skips a server made unavailable while the lab runs, and 502.4 once none is left', async () => {
     await withLab({ members: [{ name: 'member1' }, { name: 'member2' }] }, async (lab) => {
-      lab.controller.setAvailability('member1', 'Unavailable');
+      lab.controller.setAvailability('member1', 'UnavailableGracefully');
       for (let i = 0; i < 4; i++) expect((await get(lab, '/', `u${i}`)).status).toBe(200);
-      lab.controller.setAvailability('member2', 'Unavailable');
+      lab.controller.setAvailability('member2', 'UnavailableImmediately');
       const none = await get(lab, '/', 'u9');
       expect(none.page).toMatchObject({ status: 502, substatus: 4, errorCode: '0x00000000' });
       await lab.settle();
