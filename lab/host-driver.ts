@@ -2,7 +2,9 @@ import type { LabClock } from '../core/clock.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import type { Availability, FarmConfig } from '../proxy/farm-config.ts';
-import type { ServerCounters } from '../proxy/server-state.ts';
+import type { FarmEvent } from '../proxy/farm-events.ts';
+import type { HealthProbe } from '../proxy/health-monitor.ts';
+import type { CounterState, ServerCounters } from '../proxy/server-state.ts';
 import type { StaticDirectory } from '../proxy/member-directory.ts';
 
 /**
@@ -31,7 +33,7 @@ export interface HostHandle {
   /** Requests the host has accepted; each must appear once in its logs. */
   readonly accepted: number;
   records(): readonly LoggedRequest[];
-  files(): { w3svc: string[]; httperr: string[] };
+  files(): { w3svc: string[]; httperr: string[]; events?: string[] };
   setOnline(online: boolean): Promise<void>;
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -43,10 +45,27 @@ export interface MemberHandle extends HostHandle {
   setScript(script: unknown): void;
 }
 
+/** A farm server as the controller sees it at one instant. */
+export interface ServerSnapshot {
+  address: string;
+  availability: Availability;
+  state: CounterState;
+  healthy: boolean;
+  counters: ServerCounters;
+}
+
 export interface ControllerHandle extends HostHandle {
   readonly kind: 'controller';
+  /** The Rotate Servers actions (Unavailable Immediately also ends the requests in flight). */
   setAvailability(address: string, availability: Availability): void;
+  /** `SetHealthy` / `SetUnhealthy`: an administrator's verdict (still subject to minServers). */
+  setHealthy(address: string, healthy: boolean): void;
   counters(address: string): ServerCounters | undefined;
+  servers(): ServerSnapshot[];
+  /** The farm's Application-log events so far (1000, 1002). */
+  events(): readonly FarmEvent[];
+  /** URL-test probes so far. */
+  probes(): readonly HealthProbe[];
 }
 
 export interface HostDriver {

@@ -2,15 +2,19 @@ import { phaseTimeouts, type Availability } from '../proxy/farm-config.ts';
 import { ArrHandler } from '../proxy/arr-handler.ts';
 import { FarmRuntime } from '../proxy/farm.ts';
 import { Forwarder } from '../proxy/forwarder.ts';
+import type { FarmEvent } from '../proxy/farm-events.ts';
+import { HealthMonitor, type HealthProbe } from '../proxy/health-monitor.ts';
 import type { ServerCounters } from '../proxy/server-state.ts';
+import { EventLog, eventLogFile } from '../iis/event-log.ts';
 import { DEFAULT_IDENTITY, IisHost, type RequestHandler } from '../iis/host.ts';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import { MemberHandler } from '../backends/member-handler.ts';
 import { scriptSchema } from '../backends/script.ts';
-import type { ControllerHandle, HostContext, HostDriver, HostHandle, HostSpec, MemberHandle } from './host-driver.ts';
+import type { ControllerHandle, HostContext, HostDriver, HostHandle, HostSpec, MemberHandle, ServerSnapshot } from './host-driver.ts';
 
 class InProcessHost implements HostHandle {
   readonly host: IisHost;
+  readonly root: string;
 
   constructor(
     readonly kind: HostSpec['kind'],
@@ -18,6 +22,7 @@ class InProcessHost implements HostHandle {
     context: HostContext,
     handler: RequestHandler,
   ) {
+    this.root = context.root;
     this.host = new IisHost({ identity: { ...DEFAULT_IDENTITY, name }, root: context.root, clock: context.clock, handler });
   }
 
@@ -68,26 +73,62 @@ class InProcessMember extends InProcessHost implements MemberHandle {
 
 class InProcessController extends InProcessHost implements ControllerHandle {
   declare readonly kind: 'controller';
+  private readonly health: HealthMonitor;
+  private readonly eventLog: EventLog;
 
   constructor(name: string, context: HostContext, private readonly farm: FarmRuntime, private readonly forwarder: Forwarder) {
-    super('controller', name, context, new ArrHandler(farm, forwarder, context.ids));
+    const health = new HealthMonitor(farm, forwarder, context.clock);
+    super('controller', name, context, new ArrHandler(farm, forwarder, context.ids, health));
+    this.health = health;
+    this.eventLog = new EventLog(context.root, name);
+    farm.onEvent((e) => this.eventLog.write({ id: e.id, level: e.level, at: e.at, provider: ARR_EVENT_PROVIDER, message: e.message }));
+  }
+
+  startHealthChecks(): void {
+    this.health.start();
   }
 
   setAvailability(address: string, availability: Availability): void {
+    this.farm.setAvailability(address, availability);
+  }
+
+  setHealthy(address: string, healthy: boolean): void {
     const server = this.farm.server(address);
     if (!server) throw new Error(`farm ${this.farm.config.name} has no server "${address}"`);
-    server.availability = availability;
+    if (healthy) this.farm.markHealthy(server);
+    else this.farm.markUnhealthy(server, 'an administrator (SetUnhealthy)');
   }
 
   counters(address: string): ServerCounters | undefined {
     return this.farm.server(address)?.counters;
   }
 
+  servers(): ServerSnapshot[] {
+    return this.farm.servers.map((s) => ({ address: s.address, availability: s.availability, state: s.state, healthy: s.healthy, counters: { ...s.counters } }));
+  }
+
+  events(): readonly FarmEvent[] {
+    return this.farm.events;
+  }
+
+  probes(): readonly HealthProbe[] {
+    return this.health.probes;
+  }
+
+  override files() {
+    return { ...super.files(), events: this.eventLog.records.length > 0 ? [eventLogFile(this.root)] : [] };
+  }
+
   override async stop(): Promise<void> {
+    this.health.stop();
     await super.stop();
     await this.forwarder.close();
+    this.eventLog.close();
   }
 }
+
+/** Not documented; the name the lab writes on ARR's events (reference §1.9). */
+const ARR_EVENT_PROVIDER = 'Application Request Routing';
 
 /** Hosts as objects in this process, sharing the lab clock: the fastest and most precise mode. */
 export const inProcessDriver: HostDriver = {
@@ -100,11 +141,12 @@ export const inProcessDriver: HostDriver = {
   },
 
   async startController(spec, context) {
-    const farm = new FarmRuntime(spec.farm);
+    const farm = new FarmRuntime(spec.farm, context.clock);
     const timeouts = () => phaseTimeouts(farm.config);
     const forwarder = new Forwarder(context.clock, context.directory, timeouts, farm.config.protocol.maxResponseHeaderSize);
     const controller = new InProcessController(spec.name, context, farm, forwarder);
     await controller.host.goOnline();
+    controller.startHealthChecks();
     return controller;
   },
 };

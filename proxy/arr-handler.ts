@@ -2,7 +2,11 @@ import type { IdSource } from '../core/ids.ts';
 import type { HostRequest, RequestHandler } from '../iis/host.ts';
 import { arrRequestHeaders, hasBody } from './arr-request-headers.ts';
 import { CLASSIFICATION } from './failure-classification.ts';
+import type { RoutingContext } from './balancers/balancer.ts';
 import type { FarmRuntime } from './farm.ts';
+import type { HealthMonitor } from './health-monitor.ts';
+import type { InFlight } from './server-state.ts';
+import { serverVariable } from './server-variables.ts';
 import type { Forwarder } from './forwarder.ts';
 import { ResponseRelay, errorPage, type RelayOutcome } from './response-relay.ts';
 
@@ -17,6 +21,7 @@ export class ArrHandler implements RequestHandler {
     private readonly farm: FarmRuntime,
     private readonly forwarder: Forwarder,
     private readonly ids: IdSource,
+    private readonly health?: HealthMonitor,
   ) {}
 
   async handle(request: HostRequest): Promise<void> {
@@ -24,19 +29,22 @@ export class ArrHandler implements RequestHandler {
     const protocol = this.farm.config.protocol;
     const maxForwards = this.maxForwards(request);
     if (maxForwards === undefined) return;
-    const server = this.farm.pick();
-    if (!server) {
+    const route = this.farm.route(routingContext(request), header(req.headers.cookie), req.headers.host);
+    if (!route) {
       req.resume();
       request.sendError(errorPage(NO_SERVER));
       return;
     }
+    const server = route.server;
+    if (route.setCookie) request.res.appendHeader('Set-Cookie', route.setCookie);
     const logId = this.ids.guid();
     request.arrLogId = logId;
     const headers = arrRequestHeaders(req, { ip: request.peer.cIp, port: request.peer.cPort }, protocol, logId, maxForwards);
     const started = request.clock.now();
     server.started();
+    let inFlight: InFlight | undefined;
     const outcome = await new Promise<RelayOutcome>((resolve) => {
-      this.forwarder.forward(
+      inFlight = this.forwarder.forward(
         {
           address: server.address,
           port: server.config.httpPort,
@@ -48,13 +56,18 @@ export class ArrHandler implements RequestHandler {
         },
         new ResponseRelay(request, this.farm.config, resolve),
       );
+      server.inFlight.add(inFlight);
     });
+    server.inFlight.delete(inFlight!);
+    const now = request.clock.now();
     server.finished({
       failed: outcome.failure !== undefined || outcome.status >= 500,
-      responseMs: request.clock.now() - started,
+      at: now,
+      responseMs: now - started,
       bytesSent: requestBytes(req.method, req.url, headers),
       bytesReceived: outcome.bytesReceived,
     });
+    this.health?.recordLive(server, { status: outcome.status, connectionError: outcome.failure !== undefined });
   }
 
   /**
@@ -83,4 +96,20 @@ function requestBytes(method: string | undefined, url: string | undefined, heade
     for (const value of Array.isArray(v) ? v : [v]) n += k.length + 4 + value.length;
   }
   return n + Number(headers['content-length'] ?? 0);
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join('; ') : value;
+}
+
+function routingContext(request: HostRequest): RoutingContext {
+  return {
+    variable: (name) => serverVariable(request, name),
+    get query() {
+      const url = request.req.url ?? '/';
+      const q = url.indexOf('?');
+      return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    },
+    now: request.clock.now(),
+  };
 }

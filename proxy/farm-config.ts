@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { timeSpanSchema } from '../core/duration-schema.ts';
+import { parseStatusRanges } from './status-ranges.ts';
 
 /**
  * A web farm as ARR configures it (reference §1). Attribute names and defaults are those of
@@ -66,15 +67,20 @@ export const serverSchema = z
   })
   .strict();
 
+const statusRangesSchema = z.string().superRefine((text, ctx) => {
+  const parsed = parseStatusRanges(text);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
 export const healthCheckSchema = z
   .object({
     url: z.string().optional(),
     interval: timeSpanSchema.default(seconds(30)),
     timeout: timeSpanSchema.default(seconds(30)),
-    statusCodeMatch: z.string().default('200-399'),
+    statusCodeMatch: statusRangesSchema.default('200-399'),
     responseMatch: z.string().optional(),
     retries: z.number().int().min(0).max(20).default(3),
-    liveTrafficFailureCodes: z.string().default('500-'),
+    liveTrafficFailureCodes: statusRangesSchema.default('500-'),
     maxLiveTrafficFailures: z.number().int().min(1).default(10),
     liveTrafficFailurePeriod: timeSpanSchema.default(0),
     minServers: z.number().int().min(0).default(0),
@@ -124,6 +130,18 @@ export const labSwitchesSchema = z
       .partial()
       .strict()
       .default({}),
+    /**
+     * The 2019 ARR 3 schema says LeastRequests, LeastResponseTime and WeightedTotalTraffic are no
+     * longer supported and fall back to WeightedRoundRobin; TechNet describes all of them (§1.8,
+     * §10 q3). Off by default: every algorithm behaves as TechNet describes.
+     */
+    arr3AlgorithmFallback: z.boolean().default(false),
+    /**
+     * Whether connection errors (502.3) count toward `maxLiveTrafficFailures`, not only toward
+     * the Failed Requests counter (§1.9, §10 q2). On by default: a member that cannot be reached
+     * is the failure live-traffic detection exists for.
+     */
+    liveTrafficCountsConnectionErrors: z.boolean().default(true),
   })
   .strict();
 

@@ -59,8 +59,9 @@ export class Forwarder {
     });
   }
 
-  forward(spec: ForwardSpec, sink: ForwardSink): ForwardHandle {
-    const exchange = new Exchange(this.clock, this.timeouts(), sink);
+  /** `timeouts` overrides the farm's phase timeouts for this request (a health probe's own timeout). */
+  forward(spec: ForwardSpec, sink: ForwardSink, timeouts: PhaseTimeouts = this.timeouts()): ForwardHandle {
+    const exchange = new Exchange(this.clock, timeouts, sink);
     this.agent.dispatch(
       {
         origin: `http://${spec.address}:${spec.port}`,

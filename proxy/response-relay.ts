@@ -115,7 +115,11 @@ export class ResponseRelay implements ForwardSink {
       else grouped.set(name, [value]);
     }
     if (this.farm.passServerHeader !== 'Replace') res.removeHeader('Server');
-    for (const [name, values] of grouped) res.setHeader(name, values.length === 1 ? values[0]! : values);
+    for (const [name, values] of grouped) {
+      // Set-Cookie adds to what ARR set already (an affinity cookie); everything else replaces.
+      if (name.toLowerCase() === 'set-cookie') res.appendHeader(name, values);
+      else res.setHeader(name, values.length === 1 ? values[0]! : values);
+    }
     if (this.farm.protocol.arrResponseHeader) poweredBy.push('ARR/3.0');
     if (poweredBy.length > 0) res.setHeader('X-Powered-By', poweredBy);
     if (contentLength !== undefined) res.setHeader('Content-Length', contentLength);

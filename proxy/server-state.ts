@@ -11,12 +11,27 @@ export interface ServerCounters {
   responseTime: number;
 }
 
-/** A farm member as the running ARR sees it: configuration, availability, counters. */
+/** `counters/@state` (reference §1.4, §1.9). */
+export type CounterState = 'Active' | 'Draining' | 'Inactive';
+
+/** Something in flight to this server that an administrator can cut short. */
+export interface InFlight {
+  abort(reason: Error): void;
+}
+
+/**
+ * A farm member as the running ARR sees it: configuration, availability (the Rotate Servers
+ * actions), health, counters, and the requests in flight to it.
+ */
 export class ServerRuntime {
   availability: Availability;
+  healthy = true;
   readonly counters: ServerCounters = {
     totalRequests: 0, failedRequests: 0, currentRequests: 0, bytesSent: 0, bytesReceived: 0, responseTime: 0,
   };
+  /** Completed requests' response times (nominal ms) with their end instants, for LeastResponseTime. */
+  readonly responseTimes: { at: number; ms: number }[] = [];
+  readonly inFlight = new Set<InFlight>();
   private completed = 0;
 
   constructor(readonly config: ServerConfig) {
@@ -27,9 +42,27 @@ export class ServerRuntime {
     return this.config.address;
   }
 
-  /** Whether new requests may be routed here. */
-  get routable(): boolean {
+  /** Accepts requests that are not bound to it by affinity. */
+  get takesNewRequests(): boolean {
     return this.config.enabled && this.availability === 'Available';
+  }
+
+  /** Accepts requests from clients with affinity to it: "Disallow New Connections" still serves them. */
+  get takesAffinitizedRequests(): boolean {
+    return this.config.enabled && (this.availability === 'Available' || this.availability === 'Drain');
+  }
+
+  get state(): CounterState {
+    switch (this.availability) {
+      case 'Available':
+        return 'Active';
+      case 'Drain':
+        return 'Draining';
+      case 'UnavailableGracefully':
+        return this.counters.currentRequests > 0 ? 'Draining' : 'Inactive';
+      case 'UnavailableImmediately':
+        return 'Inactive';
+    }
   }
 
   started(): void {
@@ -37,7 +70,7 @@ export class ServerRuntime {
     this.counters.currentRequests++;
   }
 
-  finished(outcome: { failed: boolean; responseMs: number; bytesSent: number; bytesReceived: number }): void {
+  finished(outcome: { failed: boolean; at: number; responseMs: number; bytesSent: number; bytesReceived: number }): void {
     const c = this.counters;
     c.currentRequests--;
     if (outcome.failed) c.failedRequests++;
@@ -45,5 +78,20 @@ export class ServerRuntime {
     c.bytesReceived += outcome.bytesReceived;
     this.completed++;
     c.responseTime += (outcome.responseMs - c.responseTime) / this.completed;
+    this.responseTimes.push({ at: outcome.at, ms: outcome.responseMs });
+    if (this.responseTimes.length > 1024) this.responseTimes.splice(0, this.responseTimes.length - 1024);
+  }
+
+  /** Average response time over the completed requests that ended within `periodMs` of `now`. */
+  averageResponseTime(now: number, periodMs: number): number | undefined {
+    let sum = 0;
+    let n = 0;
+    for (let i = this.responseTimes.length - 1; i >= 0; i--) {
+      const sample = this.responseTimes[i]!;
+      if (now - sample.at > periodMs) break;
+      sum += sample.ms;
+      n++;
+    }
+    return n === 0 ? undefined : sum / n;
   }
 }

@@ -10,6 +10,7 @@ export async function writeManifest(dir: string, manifest: unknown): Promise<str
   return file;
 }
 
-export function relativeFiles(dir: string, files: { w3svc: string[]; httperr: string[] }) {
-  return { w3svc: files.w3svc.map((f) => relative(dir, f)), httperr: files.httperr.map((f) => relative(dir, f)) };
+export function relativeFiles(dir: string, files: { w3svc: string[]; httperr: string[]; events?: string[] }) {
+  const rel = (list: string[]) => list.map((f) => relative(dir, f));
+  return { w3svc: rel(files.w3svc), httperr: rel(files.httperr), ...(files.events ? { events: rel(files.events) } : {}) };
 }

@@ -1,5 +1,5 @@
 import type { ServerRuntime } from '../server-state.ts';
-import type { Balancer } from './balancer.ts';
+import { lowest, type Balancer } from './balancer.ts';
 
 /**
  * "By number of requests and normalized weight" (TN-LB): the next request goes to the server
@@ -10,15 +10,7 @@ export class WeightedRoundRobin implements Balancer {
   private readonly sent = new WeakMap<ServerRuntime, number>();
 
   pick(candidates: readonly ServerRuntime[]): ServerRuntime | undefined {
-    let best: ServerRuntime | undefined;
-    let bestScore = Infinity;
-    for (const server of candidates) {
-      const score = ((this.sent.get(server) ?? 0) + 1) / server.config.weight;
-      if (score < bestScore) {
-        best = server;
-        bestScore = score;
-      }
-    }
+    const best = lowest(candidates, (s) => ((this.sent.get(s) ?? 0) + 1) / s.config.weight);
     if (best) this.sent.set(best, (this.sent.get(best) ?? 0) + 1);
     return best;
   }
