@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, Headers, getSetCookies, request } from 'undici';
 import { LAB_REQUEST_HEADER } from '../iis/host.ts';
 import { parseDetailedError } from '../iis/detailed-error-page.ts';
 import type { Lab } from './lab.ts';
@@ -6,6 +6,8 @@ import type { Lab } from './lab.ts';
 export interface ClientResult {
   /** The lab request id sent in the marker header. */
   id: string;
+  /** The named client that sent it. */
+  client: string;
   method: string;
   path: string;
   status?: number;
@@ -36,20 +38,26 @@ const BODY_KEPT = 16 * 1024;
 /** The scenario's browser: sends requests to the lab's controller and reads what comes back. */
 export class LabClient {
   private readonly agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, pipelining: 1 });
+  /** Cookies per named client, as a browser keeps them (name → value; path and domain ignored). */
+  private readonly jars = new Map<string, Map<string, string>>();
 
   constructor(private readonly lab: Lab) {}
 
-  async send(id: string, req: ClientRequest): Promise<ClientResult> {
+  async send(id: string, req: ClientRequest, client = 'client'): Promise<ClientResult> {
     const clock = this.lab.clock;
     const sentAt = clock.now();
-    const base = { id, method: req.method, path: req.path, sentAt };
+    const base = { id, client, method: req.method, path: req.path, sentAt };
+    const jar = this.jars.get(client) ?? new Map<string, string>();
+    this.jars.set(client, jar);
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     try {
       const res = await request(this.lab.url(req.path), {
         dispatcher: this.agent,
         method: req.method as 'GET',
-        headers: { 'user-agent': 'arr-lab-client/0.1', ...req.headers, [LAB_REQUEST_HEADER]: id },
+        headers: { 'user-agent': 'arr-lab-client/0.1', ...(cookie ? { cookie } : {}), ...req.headers, [LAB_REQUEST_HEADER]: id },
         body: req.body,
       });
+      for (const c of getSetCookies(new Headers(flatten(res.headers)))) jar.set(c.name, c.value);
       const buf = Buffer.from(await res.body.arrayBuffer());
       const body = buf.subarray(0, BODY_KEPT).toString('utf8');
       const page = res.statusCode >= 400 ? parseDetailedError(body) : undefined;
@@ -73,4 +81,8 @@ export class LabClient {
   close(): Promise<void> {
     return this.agent.destroy();
   }
+}
+
+function flatten(headers: Record<string, string | string[] | undefined>): [string, string][] {
+  return Object.entries(headers).flatMap(([k, v]) => (v === undefined ? [] : Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, v] as [string, string]]));
 }

@@ -38,7 +38,7 @@ describe('scenario loading', () => {
   it('loads TypeScript scenarios through the same schema', async () => {
     const loaded = await loadScenarioFile(fixture('typescript-scenario.ts'));
     expect(loaded.scenario.farm.protocol.timeout).toBe(10_000);
-    expect(loaded.scenario.requests[0]!.method).toBe('GET');
+    expect(loaded.scenario.requests[0]).toMatchObject({ kind: 'request', request: { method: 'GET', as: 'client' } });
   });
 
   it('validates the whole built-in catalog', async () => {

@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { scenarioSchema, type Scenario } from './schema.ts';
+import { scenarioSchema, unknownMemberReferences, type Scenario } from './schema.ts';
 
 export interface Problem {
   /** Dotted path into the scenario, e.g. `requests.0.expect.client.status`. */
@@ -65,7 +65,10 @@ export function parseYamlScenario(text: string, file: string): LoadedScenario {
 
 export function parseScenario(raw: unknown, file: string, locate?: (path: PropertyKey[]) => number | undefined): LoadedScenario {
   const result = scenarioSchema.safeParse(raw);
-  if (!result.success) throw new ScenarioError(file, problemsOf(result.error, locate));
+  const references = unknownMemberReferences(raw).map((r) => ({ path: r.path.join('.'), line: locate?.(r.path), message: r.message }));
+  if (!result.success || references.length > 0) {
+    throw new ScenarioError(file, [...(result.success ? [] : problemsOf(result.error, locate)), ...references]);
+  }
   return { file, scenario: result.data, raw };
 }
 

@@ -6,7 +6,8 @@ import { CONTROLLER_NAME, Lab } from '../lab.ts';
 import { checkClient, checkHost, type Check } from './expectations.ts';
 import type { LoadedScenario } from './load.ts';
 import { relativeFiles, writeManifest } from './manifest.ts';
-import type { RequestExpect, Scenario } from './schema.ts';
+import { performAction } from './actions.ts';
+import type { RequestExpect, Scenario, ScenarioStep } from './schema.ts';
 
 export interface RunOptions {
   /** The scenario's artifact folder (emptied first). */
@@ -44,22 +45,27 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   );
   const client = new LabClient(lab);
   const sent: { index: number; result: ClientResult }[] = [];
-  const extra: Check[] = [];
+  const checks: Check[] = [];
   let nominalMs = 0;
   try {
     const finished = await withinBudget(options.wallBudgetMs ?? 120_000, async () => {
       let n = 0;
-      for (const [index, r] of scenario.requests.entries()) {
+      for (const [index, step] of scenario.requests.entries()) {
+        if (step.kind === 'action') {
+          checks.push(...(await performAction(lab, step.action, `step ${index + 1}`, scenario.timeTolerance)));
+          continue;
+        }
+        const r = step.request;
         const ids = Array.from({ length: r.repeat }, () => String(++n));
         await inBatches(ids, r.concurrency, async (id) => {
-          const result = await client.send(id, { method: r.method, path: r.path, headers: r.headers, body: r.body });
+          const result = await client.send(id, { method: r.method, path: r.path, headers: r.headers, body: r.body }, r.as);
           sent.push({ index, result });
         });
       }
       await lab.settle();
     });
     if (!finished) {
-      extra.push({ request: '-', subject: 'lab', field: 'settled', expected: 'within the wall budget', actual: 'still busy', pass: false });
+      checks.push({ request: '-', subject: 'lab', field: 'settled', expected: 'within the wall budget', actual: 'still busy', pass: false });
     }
     nominalMs = lab.clock.elapsed();
   } finally {
@@ -68,7 +74,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   }
   sent.sort((a, b) => Number(a.result.id) - Number(b.result.id));
   const records = new Map(lab.hosts.map((h) => [h.name, h.records()]));
-  const checks = [...extra, ...accounting(lab), ...sent.flatMap(({ index, result }) => evaluate(scenario, scenario.requests[index]!.expect, result, records))];
+  const requestOf = (index: number) => (scenario.requests[index] as Extract<ScenarioStep, { kind: 'request' }>).request;
+  checks.push(...accounting(lab), ...sent.flatMap(({ index, result }) => evaluate(scenario, requestOf(index).expect, result, records)));
   const passed = checks.every((c) => c.pass);
   const first = sent[0];
   const result: Omit<ScenarioResult, 'manifest'> = {
@@ -76,7 +83,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     file: loaded.file,
     dir: options.dir,
     passed,
-    expected: describeExpected(scenario.requests[0]!.expect),
+    expected: describeExpected(firstRequest(scenario)?.expect ?? {}),
     observed: first ? describeObserved(first.result) : '(nothing sent)',
     checks,
     client: sent.map((s) => s.result),
@@ -99,12 +106,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     injected: { farm: raw.farm ?? {}, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })) },
     requests: sent.map(({ index, result: r }) => ({
       id: r.id,
-      expected: scenario.requests[index]!.expect,
+      expected: requestOf(index).expect,
       client: { ...r, body: undefined, headers: undefined },
       arrLogId: records.get(CONTROLLER_NAME)?.find((x) => x.meta.labRequest === r.id)?.meta.arrLogId,
       logged: Object.fromEntries([...records].map(([host, list]) => [host, list.filter((x) => x.meta.labRequest === r.id).map(slim)])),
     })),
     checks,
+    farm: { servers: lab.controller.servers(), events: lab.controller.events(), probes: lab.controller.probes() },
     hosts: Object.fromEntries(lab.hosts.map((h) => [h.name, relativeFiles(options.dir, h.files())])),
   });
   return { ...result, manifest };
@@ -130,6 +138,11 @@ function evaluate(scenario: Scenario, exp: RequestExpect, result: ClientResult, 
   if (exp.proxy) checks.push(...checkHost(id, 'proxy', exp.proxy, of(CONTROLLER_NAME), scenario.timeTolerance));
   for (const [member, e] of Object.entries(exp.members ?? {})) checks.push(...checkHost(id, member, e, of(member), scenario.timeTolerance));
   return checks;
+}
+
+function firstRequest(scenario: Scenario) {
+  const step = scenario.requests.find((s) => s.kind === 'request');
+  return step?.kind === 'request' ? step.request : undefined;
 }
 
 export function describeExpected(exp: RequestExpect): string {

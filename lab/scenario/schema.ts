@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { scriptSchema } from '../../backends/script.ts';
-import { farmSchema } from '../../proxy/farm-config.ts';
+import { durationSchema } from '../../core/duration-schema.ts';
+import { availabilitySchema, farmSchema } from '../../proxy/farm-config.ts';
 
 /**
  * The scenario schema, shared by YAML files and TypeScript modules (`defineScenario`). A scenario
@@ -77,6 +78,16 @@ export const expectSchema = z
   .strict();
 export type RequestExpect = z.output<typeof expectSchema>;
 
+const rawScriptSchema = z.array(z.unknown()).optional().transform((value, ctx) => {
+  const raw = value ?? [];
+  const parsed = scriptSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map((p) => p as string | number) });
+    return z.NEVER;
+  }
+  return raw;
+});
+
 export const requestSchema = z
   .object({
     method: z.string().regex(/^[A-Z]+$/).default('GET'),
@@ -88,18 +99,64 @@ export const requestSchema = z
     /** How many of the repeats are in flight at once. */
     concurrency: z.number().int().min(1).max(1000).default(1),
     expect: expectSchema.default({}),
+    /** Which client sends it: each named client keeps its own cookies (affinity), as a browser does. */
+    as: z.string().min(1).default('client'),
   })
   .strict();
 export type ScenarioRequest = z.output<typeof requestSchema>;
 
-const rawScriptSchema = z.array(z.unknown()).optional().transform((value, ctx) => {
-  const raw = value ?? [];
-  const parsed = scriptSchema.safeParse(raw);
+const serverExpectSchema = z
+  .object({
+    availability: availabilitySchema,
+    state: z.enum(['Active', 'Draining', 'Inactive']),
+    healthy: z.boolean(),
+    counters: z
+      .object({
+        totalRequests: z.number().int(), failedRequests: z.number().int(), currentRequests: z.number().int(),
+        bytesSent: measureSchema, bytesReceived: measureSchema, responseTime: measureSchema,
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+
+/**
+ * What a scenario can do between requests. One key per step:
+ * - `wait`: let nominal time pass on the lab clock (health checks run, sleeps end);
+ * - `settle`: wait until no host has a request in flight;
+ * - `availability`: Rotate Servers actions, e.g. `{member1: Drain}`;
+ * - `health`: SetHealthy / SetUnhealthy, e.g. `{member1: unhealthy}`;
+ * - `script`: replace members' scripts; `online`: take members offline (`false`) or back;
+ * - `expectFarm`: the farm's view of its servers now; `expectEvents`: the 1000/1002 events so far.
+ */
+export const actionSchema = z
+  .object({
+    wait: durationSchema,
+    settle: z.literal(true),
+    availability: z.record(z.string(), availabilitySchema),
+    health: z.record(z.string(), z.enum(['healthy', 'unhealthy'])),
+    script: z.record(z.string(), rawScriptSchema),
+    online: z.record(z.string(), z.boolean()),
+    expectFarm: z.record(z.string(), serverExpectSchema),
+    expectEvents: z.array(z.object({ id: z.union([z.literal(1000), z.literal(1002)]), server: z.string().optional() }).strict()),
+  })
+  .partial()
+  .strict()
+  .refine((a) => Object.keys(a).length === 1, 'an action step has exactly one of: wait, settle, availability, health, script, online, expectFarm, expectEvents');
+export type ScenarioAction = z.output<typeof actionSchema>;
+
+export type ScenarioStep = { kind: 'request'; request: ScenarioRequest } | { kind: 'action'; action: ScenarioAction };
+
+/** A request (it has a `path`) or an action, with the issues of whichever it is. */
+const stepSchema = z.record(z.string(), z.unknown()).transform((raw, ctx): ScenarioStep => {
+  const isRequest = 'path' in raw;
+  const parsed = isRequest ? requestSchema.safeParse(raw) : actionSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map((p) => p as string | number) });
     return z.NEVER;
   }
-  return raw;
+  return isRequest ? { kind: 'request', request: parsed.data as ScenarioRequest } : { kind: 'action', action: parsed.data as ScenarioAction };
 });
 
 export const memberSchema = z
@@ -123,25 +180,56 @@ export const scenarioSchema = z
     timeTolerance: z.number().min(0).default(1000),
     farm: farmSchema.prefault({}),
     members: z.array(memberSchema).min(1),
-    requests: z.array(requestSchema).min(1),
+    /** Requests and actions, run in order. */
+    requests: z.array(stepSchema).min(1),
   })
   .strict()
-  .superRefine((s, ctx) => {
-    const names = new Set(s.members.map((m) => m.name));
-    s.members.forEach((m, i) => {
-      if (s.members.findIndex((o) => o.name === m.name) !== i) {
-        ctx.addIssue({ code: 'custom', message: `duplicate member name "${m.name}"`, path: ['members', i, 'name'] });
-      }
-      if (m.name === 'arr') ctx.addIssue({ code: 'custom', message: '"arr" is the controller\'s name', path: ['members', i, 'name'] });
-    });
-    s.requests.forEach((r, i) => {
-      for (const name of Object.keys(r.expect.members ?? {})) {
-        if (!names.has(name)) {
-          ctx.addIssue({ code: 'custom', message: `no member named "${name}"`, path: ['requests', i, 'expect', 'members', name] });
+  // Runs even when other parts are invalid, so every mistake is reported in one go; the parts it
+  // reads may therefore be missing.
+  .superRefine(
+    (s, ctx) => {
+      const members = Array.isArray(s?.members) ? s.members.filter((m) => typeof m?.name === 'string') : [];
+      const names = new Set(members.map((m) => m.name));
+      members.forEach((m, i) => {
+        if (members.findIndex((o) => o.name === m.name) !== i) {
+          ctx.addIssue({ code: 'custom', message: `duplicate member name "${m.name}"`, path: ['members', i, 'name'] });
         }
+        if (m.name === 'arr') ctx.addIssue({ code: 'custom', message: '"arr" is the controller\'s name', path: ['members', i, 'name'] });
+      });
+      const steps = Array.isArray(s?.requests) ? s.requests : [];
+      if (steps.length > 0 && steps.every((step) => step?.kind === 'action')) {
+        ctx.addIssue({ code: 'custom', message: 'a scenario sends at least one request', path: ['requests'] });
       }
-    });
+    },
+    { when: () => true },
+  );
+
+/**
+ * Member names that steps refer to but the scenario does not declare. Read from the scenario as
+ * written, so a reference is reported even when the step around it has other mistakes.
+ */
+export function unknownMemberReferences(raw: unknown): { path: (string | number)[]; message: string }[] {
+  const r = raw as { members?: unknown; requests?: unknown } | null;
+  if (!r || !Array.isArray(r.members) || !Array.isArray(r.requests)) return [];
+  const names = new Set(r.members.map((m) => (m as { name?: unknown })?.name).filter((n): n is string => typeof n === 'string'));
+  const out: { path: (string | number)[]; message: string }[] = [];
+  r.requests.forEach((step: unknown, i: number) => {
+    if (!step || typeof step !== 'object') return;
+    const st = step as Record<string, unknown>;
+    const refs: (string | number)[][] = [];
+    const expectMembers = (st.expect as { members?: unknown } | undefined)?.members;
+    if (expectMembers && typeof expectMembers === 'object') refs.push(...Object.keys(expectMembers).map((n) => ['expect', 'members', n]));
+    for (const key of ['script', 'online']) {
+      const v = st[key];
+      if (v && typeof v === 'object') refs.push(...Object.keys(v).map((n) => [key, n]));
+    }
+    for (const path of refs) {
+      const name = String(path[path.length - 1]);
+      if (!names.has(name)) out.push({ path: ['requests', i, ...path], message: `no member named "${name}"` });
+    }
   });
+  return out;
+}
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;

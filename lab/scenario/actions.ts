@@ -1,0 +1,51 @@
+import type { Availability } from '../../proxy/farm-config.ts';
+import type { Lab } from '../lab.ts';
+import { describeMeasure, measureHolds, type Check } from './expectations.ts';
+import type { Measure, ScenarioAction } from './schema.ts';
+
+/**
+ * Runs one action step of a scenario against a running lab. Expectation actions return their
+ * checks, taken at that instant; the others return none. `step` names the step in the checks.
+ */
+export async function performAction(lab: Lab, action: ScenarioAction, step: string, tolerance: number): Promise<Check[]> {
+  if (action.wait !== undefined) await lab.clock.sleep(action.wait);
+  if (action.settle) await lab.settle();
+  for (const [address, availability] of Object.entries(action.availability ?? {})) lab.controller.setAvailability(address, availability as Availability);
+  for (const [address, health] of Object.entries(action.health ?? {})) lab.controller.setHealthy(address, health === 'healthy');
+  for (const [member, script] of Object.entries(action.script ?? {})) lab.member(member).setScript(script);
+  for (const [member, online] of Object.entries(action.online ?? {})) await lab.member(member).setOnline(online);
+  return [...farmChecks(lab, action, step, tolerance), ...eventChecks(lab, action, step)];
+}
+
+function farmChecks(lab: Lab, action: ScenarioAction, step: string, tolerance: number): Check[] {
+  const checks: Check[] = [];
+  const servers = lab.controller.servers();
+  for (const [address, expected] of Object.entries(action.expectFarm ?? {})) {
+    const subject = `farm ${address}`;
+    const server = servers.find((s) => s.address.toLowerCase() === address.toLowerCase());
+    if (!server) {
+      checks.push({ request: step, subject, field: 'server', expected: 'in the farm', actual: 'absent', pass: false });
+      continue;
+    }
+    for (const field of ['availability', 'state', 'healthy'] as const) {
+      if (expected[field] !== undefined) {
+        checks.push({ request: step, subject, field, expected: String(expected[field]), actual: String(server[field]), pass: expected[field] === server[field] });
+      }
+    }
+    for (const [counter, want] of Object.entries(expected.counters ?? {})) {
+      const actual = server.counters[counter as keyof typeof server.counters];
+      const m = want as Measure;
+      checks.push({ request: step, subject, field: counter, expected: describeMeasure(m, tolerance), actual: String(Math.round(actual)), pass: measureHolds(m, Math.round(actual), tolerance) });
+    }
+  }
+  return checks;
+}
+
+function eventChecks(lab: Lab, action: ScenarioAction, step: string): Check[] {
+  if (!action.expectEvents) return [];
+  const show = (list: { id: number; server?: string | undefined }[]) => list.map((e) => `${e.id}${e.server ? ` ${e.server}` : ''}`).join(', ') || '(none)';
+  const actual = lab.controller.events().map((e) => ({ id: e.id, server: e.server }));
+  const expected = action.expectEvents;
+  const pass = actual.length === expected.length && expected.every((e, i) => e.id === actual[i]!.id && (e.server === undefined || e.server === actual[i]!.server));
+  return [{ request: step, subject: 'event log', field: 'events', expected: show(expected), actual: show(actual), pass }];
+}
