@@ -38,7 +38,7 @@ export class EventLog {
   close(): string | undefined {
     if (this.records.length === 0) return undefined;
     const file = eventLogFile(this.root);
-    const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: ' ' });
+    const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: ' ', suppressEmptyNode: true });
     const events = this.records.map((r, i) => ({
       '@xmlns': 'http://schemas.microsoft.com/win/2004/08/events/event',
       System: {

@@ -84,6 +84,11 @@ class InProcessController extends InProcessHost implements ControllerHandle {
     farm.onEvent((e) => this.eventLog.write({ id: e.id, level: e.level, at: e.at, provider: ARR_EVENT_PROVIDER, message: e.message }));
   }
 
+  /** Idle also means no health test in progress: its outcome is part of what a step may check. */
+  override async idle(): Promise<void> {
+    await Promise.all([super.idle(), this.health.idle()]);
+  }
+
   startHealthChecks(): void {
     this.health.start();
   }

@@ -66,6 +66,11 @@ export const CLASSIFICATION: readonly ClassificationRow[] = [
     winhttp: WINHTTP.INVALID_SERVER_RESPONSE, cause: WIN32.WSAECONNRESET, evidence: 'V',
     note: 'Response.Flush() of part of the body, then Response.Close() (DOC-502 page; log value I)',
   },
+  {
+    id: 'terminated', phases: ['connect', 'send', 'receive-headers', 'receive-body'], kinds: ['aborted'], status: 502, substatus: 3,
+    winhttp: WINHTTP.OPERATION_CANCELLED, cause: undefined, evidence: 'I',
+    note: 'the server was made Unavailable Immediately while the request was in flight (TN-ROTATE: pre-existing requests terminated); the page text is the winerror.h one',
+  },
 ];
 
 /** Used when no row matches, so a surprise is visible as itself rather than as a guess. */

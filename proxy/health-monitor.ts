@@ -40,6 +40,7 @@ export class HealthMonitor {
   private timer: TimerHandle | undefined;
   private readonly probing = new Set<{ abort(reason: Error): void }>();
   private stopped = false;
+  private testing = 0;
 
   constructor(
     private readonly farm: FarmRuntime,
@@ -49,6 +50,11 @@ export class HealthMonitor {
     const hc = farm.config.healthCheck;
     this.isLiveFailure = parseStatusRanges(hc.liveTrafficFailureCodes) as (s: number) => boolean;
     this.statusMatches = parseStatusRanges(hc.statusCodeMatch) as (s: number) => boolean;
+  }
+
+  /** Resolves once no URL test is in progress. */
+  async idle(): Promise<void> {
+    while (this.testing > 0) await new Promise((resolve) => setImmediate(resolve));
   }
 
   start(): void {
@@ -83,7 +89,12 @@ export class HealthMonitor {
   }
 
   private async runUrlTest(): Promise<void> {
-    await Promise.all(this.farm.servers.map((s) => this.testServer(s)));
+    this.testing++;
+    try {
+      await Promise.all(this.farm.servers.map((s) => this.testServer(s)));
+    } finally {
+      this.testing--;
+    }
     this.schedule();
   }
 

@@ -13,6 +13,7 @@ export const WINHTTP = {
   NAME_NOT_RESOLVED: { code: 12007, name: 'ERROR_WINHTTP_NAME_NOT_RESOLVED', text: 'The server name or address could not be resolved' },
   CANNOT_CONNECT: { code: 12029, name: 'ERROR_WINHTTP_CANNOT_CONNECT', text: 'A connection with the server could not be established' },
   CONNECTION_ERROR: { code: 12030, name: 'ERROR_WINHTTP_CONNECTION_ERROR', text: 'The connection with the server was terminated abnormally' },
+  OPERATION_CANCELLED: { code: 12017, name: 'ERROR_WINHTTP_OPERATION_CANCELLED', text: 'The operation has been canceled' },
   INVALID_SERVER_RESPONSE: { code: 12152, name: 'ERROR_WINHTTP_INVALID_SERVER_RESPONSE', text: 'The server returned an invalid or unrecognized response' },
 } as const satisfies Record<string, WinHttpError>;
 

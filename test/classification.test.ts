@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { w3cValue } from '../iis/w3c-format.ts';
 import { CLASSIFICATION, classify, errorCodeOf, win32StatusOf } from '../proxy/failure-classification.ts';
-import type { Topology } from '../lab/lab.ts';
+import type { Lab, Topology } from '../lab/lab.ts';
 import { get, readW3c, withLab } from './helpers.ts';
 
 /**
@@ -10,6 +10,8 @@ import { get, readW3c, withLab } from './helpers.ts';
  */
 interface RowCase {
   topology: Topology;
+  /** Done while the request is in flight at the member. */
+  during?: (lab: Lab) => void;
   member: 'none' | { w3c: { status: number; win32: number } } | { httperr: string };
 }
 
@@ -44,6 +46,11 @@ const cases: Record<string, RowCase> = {
     topology: { members: [{ name: 'member1', script: [{ route: '/', do: [{ 'send-raw': { data: 'this is not http\r\n\r\n', then: 'close' } }] }] }] },
     member: { httperr: 'Connection_Dropped' },
   },
+  terminated: {
+    topology: { members: [{ name: 'member1', script: [{ route: '/', do: [{ sleep: '20s' }, { respond: {} }] }] }] },
+    during: (lab) => lab.controller.setAvailability('member1', 'UnavailableImmediately'),
+    member: { w3c: { status: 200, win32: 64 } },
+  },
   'cut-inside-body': {
     topology: { members: [{ name: 'member1', script: [{ route: '/', do: [{ 'flush-then-close': { bytes: 300, contentLength: 5000 } }] }] }] },
     member: { httperr: 'Connection_Dropped' },
@@ -59,7 +66,12 @@ describe('failure classification table', () => {
     it(`${row.id}: ${row.status}.${row.substatus} ${row.winhttp?.name ?? 'no server'}`, async () => {
       const c = cases[row.id]!;
       await withLab(c.topology, async (lab) => {
-        const res = await get(lab, '/time/', 'r1');
+        const pending = get(lab, '/time/', 'r1');
+        if (c.during) {
+          while (lab.member('member1').accepted === 0) await new Promise((r) => setImmediate(r));
+          c.during(lab);
+        }
+        const res = await pending;
         await lab.settle();
         const hresult = `0x${errorCodeOf(row).toString(16).padStart(8, '0')}`;
 

@@ -8,7 +8,11 @@ import type { Measure, ScenarioAction } from './schema.ts';
  * checks, taken at that instant; the others return none. `step` names the step in the checks.
  */
 export async function performAction(lab: Lab, action: ScenarioAction, step: string, tolerance: number): Promise<Check[]> {
-  if (action.wait !== undefined) await lab.clock.sleep(action.wait);
+  // What fell due during the wait (a health test, a page's sleep) finishes before the next step.
+  if (action.wait !== undefined) {
+    await lab.clock.sleep(action.wait);
+    await lab.settle();
+  }
   if (action.settle) await lab.settle();
   for (const [address, availability] of Object.entries(action.availability ?? {})) lab.controller.setAvailability(address, availability as Availability);
   for (const [address, health] of Object.entries(action.health ?? {})) lab.controller.setHealthy(address, health === 'healthy');

@@ -50,6 +50,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   try {
     const finished = await withinBudget(options.wallBudgetMs ?? 120_000, async () => {
       let n = 0;
+      const background: Promise<void>[] = [];
       for (const [index, step] of scenario.requests.entries()) {
         if (step.kind === 'action') {
           checks.push(...(await performAction(lab, step.action, `step ${index + 1}`, scenario.timeTolerance)));
@@ -57,11 +58,22 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         }
         const r = step.request;
         const ids = Array.from({ length: r.repeat }, () => String(++n));
-        await inBatches(ids, r.concurrency, async (id) => {
+        const reached = () => [...lab.members.values()].reduce((n, m) => n + m.accepted, 0);
+        const before = reached();
+        const sending = inBatches(ids, r.concurrency, async (id) => {
           const result = await client.send(id, { method: r.method, path: r.path, headers: r.headers, body: r.body }, r.as);
           sent.push({ index, result });
         });
+        if (!r.background) {
+          await sending;
+          continue;
+        }
+        background.push(sending);
+        let done = false;
+        void sending.finally(() => (done = true));
+        while (!done && reached() < before + Math.min(r.repeat, r.concurrency)) await new Promise((resolve) => setImmediate(resolve));
       }
+      await Promise.all(background);
       await lab.settle();
     });
     if (!finished) {
@@ -147,7 +159,7 @@ function firstRequest(scenario: Scenario) {
 
 export function describeExpected(exp: RequestExpect): string {
   const c = exp.client;
-  if (!c) return '(not stated)';
+  if (!c) return '(logs only)';
   if (c.networkError) return `connection error ${c.networkError}`;
   return [c.status !== undefined ? `${c.status}${c.substatus !== undefined && c.substatus !== 0 ? `.${c.substatus}` : ''}` : '', c.errorCode ?? ''].filter(Boolean).join(' ');
 }

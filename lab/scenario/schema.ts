@@ -99,6 +99,11 @@ export const requestSchema = z
     /** How many of the repeats are in flight at once. */
     concurrency: z.number().int().min(1).max(1000).default(1),
     expect: expectSchema.default({}),
+    /**
+     * Do not wait for the response: the next step starts as soon as the request has reached a
+     * member (or has failed before reaching one). Its checks are made when the scenario ends.
+     */
+    background: z.boolean().default(false),
     /** Which client sends it: each named client keeps its own cookies (affinity), as a browser does. */
     as: z.string().min(1).default('client'),
   })
