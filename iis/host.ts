@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { LabClock } from '../core/clock.ts';
-import { renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
+import { createHash } from 'node:crypto';
+import type { IdSource } from '../core/ids.ts';
+import { reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
+import { DEFAULT_FREB_RULE, FrebLog, frebDir, type FrebRule } from './freb/freb-log.ts';
+import { errorCode, num, str, type Area, type Level, type TraceEvent, type TraceField } from './freb/trace.ts';
 import { HostLogs } from './host-logs.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
 import type { HttperrVariant } from './w3c-format.ts';
@@ -35,6 +39,8 @@ export interface RequestHandler {
 
 export type ErrorPage = Omit<DetailedErrorInfo, 'iisVersion' | 'osBuild' | 'requestedUrl' | 'physicalPath' | 'logonMethod' | 'logonUser'> & {
   win32: number;
+  /** FormatMessage text of errorCode for the trace (for ARR: the WinHTTP message). */
+  errorText?: string;
 };
 
 /** One request inside a host's pipeline: what the handler works with and what the logs are made from. */
@@ -48,6 +54,8 @@ export class HostRequest {
   arrLogId: string | undefined;
   logged = false;
   readonly labRequest: string | undefined;
+  /** Failed Request Tracing events buffered for this request (written only if a rule fires). */
+  readonly trace: TraceEvent[] = [];
   /** Addresses as accepted; a socket forgets them once destroyed, the log must not. */
   readonly peer: { cIp: string; cPort: number; sIp: string; sPort: number };
 
@@ -63,6 +71,17 @@ export class HostRequest {
     this.arrLogId = header(req, 'x-arr-log-id');
     const s = req.socket;
     this.peer = { cIp: s.remoteAddress ?? '-', cPort: s.remotePort ?? 0, sIp: s.localAddress ?? '-', sPort: s.localPort ?? 0 };
+    const id = host.identity;
+    this.addTrace('GENERAL_REQUEST_START', 'RequestNotifications', 'Informational', [
+      num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('RequestURL', req.url ?? '/'), str('RequestVerb', req.method ?? 'GET'),
+    ]);
+    let headers = '';
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+    this.addTrace('GENERAL_REQUEST_HEADERS', 'RequestNotifications', 'Verbose', [str('Headers', headers)]);
+  }
+
+  addTrace(name: string, area: Area, level: Level, fields: TraceField[]): void {
+    this.trace.push({ name, area, level, at: this.host.clock.now(), fields });
   }
 
   get socket(): Socket {
@@ -79,6 +98,15 @@ export class HostRequest {
     this.substatus = page.substatus;
     this.win32 = page.win32;
     res.statusCode = page.status;
+    this.addTrace('MODULE_SET_RESPONSE_ERROR_STATUS', 'Module', 'Warning', [
+      str('ModuleName', page.module),
+      str('Notification', page.notification.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()),
+      num('HttpStatus', page.status),
+      str('HttpReason', reasonPhrase(page.status)),
+      num('HttpSubStatus', page.substatus),
+      errorCode('ErrorCode', page.errorCode, page.errorText),
+      str('ConfigExceptionInfo', ''),
+    ]);
     if (this.clientGone || res.headersSent) {
       res.end();
       return;
@@ -123,6 +151,9 @@ export interface IisHostOptions {
   /** Loopback unless told otherwise. */
   bindAddress?: string;
   port?: number;
+  ids: IdSource;
+  /** Failed Request Tracing rule; default: every 5xx. */
+  freb?: FrebRule;
 }
 
 /**
@@ -136,6 +167,10 @@ export class IisHost {
   readonly logs: HostLogs;
   private readonly server: Server;
   private readonly handler: RequestHandler;
+  private readonly ids: IdSource;
+  readonly freb: FrebLog;
+  /** Stand-ins for w3wp's process and thread ids in traces: stable per host name. */
+  private readonly processId: number;
   private readonly active = new Set<HostRequest>();
   private readonly stopping = new AbortController();
   private readonly bindAddress: string;
@@ -150,6 +185,9 @@ export class IisHost {
     this.handler = options.handler;
     this.bindAddress = options.bindAddress ?? '127.0.0.1';
     this.boundPort = options.port ?? 0;
+    this.ids = options.ids;
+    this.freb = new FrebLog(frebDir(options.root, options.identity.siteId), options.freb ?? DEFAULT_FREB_RULE);
+    this.processId = 1000 + (createHash('md5').update(options.identity.name).digest().readUInt16BE(0) % 8000);
     this.logs = new HostLogs({
       host: options.identity.name,
       root: options.root,
@@ -277,12 +315,46 @@ export class IisHost {
     this.log(request);
   }
 
+  /** The events that close a request's trace: the final flush and the end of the request. */
+  private traceCompletion(request: HostRequest, at: number): void {
+    const { res } = request;
+    const sent = request.socket.bytesWritten ?? 0;
+    const gone = request.clientGone && !request.httpErr;
+    request.trace.push(
+      { name: 'GENERAL_FLUSH_RESPONSE_END', area: 'RequestNotifications', level: gone ? 'Warning' : 'Verbose', at, fields: [num('BytesSent', gone ? 0 : sent), errorCode('ErrorCode', gone ? HRESULT_CONNECTION_INVALID : 0)] },
+      { name: 'GENERAL_REQUEST_END', area: 'RequestNotifications', level: 'Informational', at, fields: [
+        num('BytesSent', sent), num('BytesReceived', request.socket.bytesRead ?? 0), num('HttpStatus', res.statusCode), num('HttpSubStatus', request.substatus),
+      ] },
+    );
+  }
+
+  /** Writes the request's frNNNNNN.xml when a Failed Request Tracing rule fires. */
+  private writeTrace(request: HostRequest, at: number): void {
+    const status = request.res.statusCode;
+    const timeTaken = at - request.startedAt;
+    const reason = this.freb.failureReason(status, timeTaken);
+    if (!reason) return;
+    const id = this.identity;
+    const guid = this.ids.guid().toUpperCase();
+    this.freb.write(
+      {
+        url: `http://${request.req.headers.host?.split(':')[0] ?? 'localhost'}:${request.peer.sPort}${request.req.url ?? '/'}`,
+        siteId: id.siteId, appPoolId: id.appPool, processId: this.processId, threadId: this.processId + request.seq,
+        verb: request.req.method ?? 'GET', activityId: `{${guid}}`, failureReason: reason,
+        status, substatus: request.substatus, triggerStatus: status, triggerSubstatus: request.substatus,
+        timeTaken, computer: id.name.toUpperCase(),
+      },
+      request.trace,
+    );
+  }
+
   private log(request: HostRequest): void {
     if (request.logged) return;
     request.logged = true;
     this.active.delete(request);
     const { req, res, peer } = request;
     const at = this.clock.now();
+    this.traceCompletion(request, at);
     const meta: RecordMeta = {
       host: this.identity.name,
       seq: request.seq,
@@ -326,6 +398,7 @@ export class IisHost {
       };
       this.logs.w3c(meta, entry);
     }
+    if (!request.httpErr) this.writeTrace(request, at);
     if (this.active.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -333,6 +406,9 @@ export class IisHost {
     }
   }
 }
+
+/** ERROR_CONNECTION_INVALID, as the member's FREB shows after ARR disconnected (reference §6.7). */
+const HRESULT_CONNECTION_INVALID = 0x800704cd;
 
 /** ERROR_NETNAME_DELETED: the client went away before the response was sent (reference §3.3). */
 export const WIN32_NETNAME_DELETED = 64;

@@ -1,5 +1,6 @@
 import type { LabClock } from '../core/clock.ts';
 import type { IdSource } from '../core/ids.ts';
+import type { FrebRule } from '../iis/freb/freb-log.ts';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import type { Availability, FarmConfig } from '../proxy/farm-config.ts';
 import type { FarmEvent } from '../proxy/farm-events.ts';
@@ -13,14 +14,19 @@ import type { StaticDirectory } from '../proxy/member-directory.ts';
  * behind the same interface; only the in-process driver exists so far.
  */
 export type HostSpec =
-  | { kind: 'member'; name: string; script: unknown; offline: boolean }
+  | { kind: 'member'; name: string; script: unknown; offline: Offline }
   | { kind: 'controller'; name: string; farm: FarmConfig };
+
+/** `true`: nothing listens, connections are refused; `'silent'`: SYNs go unanswered (lab/silent-port.ts). */
+export type Offline = boolean | 'silent';
 
 export interface HostContext {
   /** The host's system drive: its artifacts are written below it. */
   root: string;
   clock: LabClock;
   ids: IdSource;
+  /** Failed Request Tracing rule for the host's site. */
+  freb: FrebRule;
   /** Where farm server addresses resolve to. */
   directory: StaticDirectory;
 }
@@ -33,7 +39,7 @@ export interface HostHandle {
   /** Requests the host has accepted; each must appear once in its logs. */
   readonly accepted: number;
   records(): readonly LoggedRequest[];
-  files(): { w3svc: string[]; httperr: string[]; events?: string[] };
+  files(): { w3svc: string[]; httperr: string[]; freb?: string[]; events?: string[] };
   setOnline(online: boolean): Promise<void>;
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -43,6 +49,8 @@ export interface MemberHandle extends HostHandle {
   readonly kind: 'member';
   /** Replaces the member's script while the lab runs (validated like a scenario's). */
   setScript(script: unknown): void;
+  /** Takes the member offline (refusing or silent) or back online while the lab runs. */
+  setOffline(offline: Offline): Promise<void>;
 }
 
 /** A farm server as the controller sees it at one instant. */

@@ -10,7 +10,8 @@ import { DEFAULT_IDENTITY, IisHost, type RequestHandler } from '../iis/host.ts';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import { MemberHandler } from '../backends/member-handler.ts';
 import { scriptSchema } from '../backends/script.ts';
-import type { ControllerHandle, HostContext, HostDriver, HostHandle, HostSpec, MemberHandle, ServerSnapshot } from './host-driver.ts';
+import type { ControllerHandle, HostContext, HostDriver, HostHandle, HostSpec, MemberHandle, Offline, ServerSnapshot } from './host-driver.ts';
+import { SilentPort } from './silent-port.ts';
 
 class InProcessHost implements HostHandle {
   readonly host: IisHost;
@@ -23,7 +24,7 @@ class InProcessHost implements HostHandle {
     handler: RequestHandler,
   ) {
     this.root = context.root;
-    this.host = new IisHost({ identity: { ...DEFAULT_IDENTITY, name }, root: context.root, clock: context.clock, handler });
+    this.host = new IisHost({ identity: { ...DEFAULT_IDENTITY, name }, root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, handler });
   }
 
   get name(): string {
@@ -43,7 +44,7 @@ class InProcessHost implements HostHandle {
   }
 
   files() {
-    return this.host.logs.files();
+    return { ...this.host.logs.files(), freb: this.host.freb.files() };
   }
 
   setOnline(online: boolean): Promise<void> {
@@ -68,6 +69,27 @@ class InProcessMember extends InProcessHost implements MemberHandle {
 
   setScript(script: unknown): void {
     this.handler.setScript(scriptSchema.parse(script));
+  }
+
+  private silent: SilentPort | undefined;
+
+  /** Every mode keeps the member's port: refusing leaves it unbound, silent lends it to a SilentPort. */
+  async setOffline(offline: Offline): Promise<void> {
+    if (offline === 'silent' && this.silent) return;
+    await this.silent?.close();
+    this.silent = undefined;
+    if (offline === false) return this.host.goOnline();
+    await this.host.goOffline();
+    if (offline === 'silent') this.silent = await SilentPort.open(this.host.port);
+  }
+
+  override setOnline(online: boolean): Promise<void> {
+    return this.setOffline(!online);
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.setOffline(true);
   }
 }
 
@@ -141,6 +163,7 @@ export const inProcessDriver: HostDriver = {
     const member = new InProcessMember(spec.name, context, new MemberHandler(scriptSchema.parse(spec.script ?? [])));
     if (spec.offline) await member.host.reservePort();
     else await member.host.goOnline();
+    if (spec.offline === 'silent') await member.setOffline('silent');
     context.directory.set(spec.name, member.endpoint);
     return member;
   },

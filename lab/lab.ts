@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { LabClock } from '../core/clock.ts';
 import { randomIds, type IdSource } from '../core/ids.ts';
+import { DEFAULT_FREB_RULE, type FrebRule } from '../iis/freb/freb-log.ts';
 import { farmSchema, type FarmInput } from '../proxy/farm-config.ts';
 import { StaticDirectory } from '../proxy/member-directory.ts';
 import type { ControllerHandle, HostDriver, HostHandle, MemberHandle } from './host-driver.ts';
@@ -27,6 +28,8 @@ export interface LabOptions {
   timeScale: number;
   startAt?: number;
   ids?: IdSource;
+  /** Failed Request Tracing rule for every host; default: every 5xx. */
+  freb?: FrebRule;
   driver?: HostDriver;
 }
 
@@ -57,7 +60,8 @@ export class Lab {
     const driver = options.driver ?? inProcessDriver;
     const directory = new StaticDirectory();
     const ids = options.ids ?? randomIds;
-    const context = (name: string) => ({ root: join(options.root, name), clock, ids, directory });
+    const freb = options.freb ?? DEFAULT_FREB_RULE;
+    const context = (name: string) => ({ root: join(options.root, name), clock, ids, directory, freb });
     const members = new Map<string, MemberHandle>();
     const started: HostHandle[] = [];
     try {

@@ -1,11 +1,14 @@
 import type { IdSource } from '../core/ids.ts';
 import type { HostRequest, RequestHandler } from '../iis/host.ts';
+import { bool, num, str } from '../iis/freb/trace.ts';
+import type { ProtocolConfig } from './farm-config.ts';
 import { arrRequestHeaders, hasBody } from './arr-request-headers.ts';
 import { CLASSIFICATION } from './failure-classification.ts';
 import type { RoutingContext } from './balancers/balancer.ts';
-import type { FarmRuntime } from './farm.ts';
+import type { FarmRuntime, Route } from './farm.ts';
 import type { HealthMonitor } from './health-monitor.ts';
-import type { InFlight } from './server-state.ts';
+import type { InFlight, ServerRuntime } from './server-state.ts';
+import { forwardWithRetry, type SinkFor } from './connect-retry.ts';
 import { serverVariable } from './server-variables.ts';
 import type { Forwarder } from './forwarder.ts';
 import { ResponseRelay, errorPage, type RelayOutcome } from './response-relay.ts';
@@ -40,8 +43,21 @@ export class ArrHandler implements RequestHandler {
     const logId = this.ids.guid();
     request.arrLogId = logId;
     const headers = arrRequestHeaders(req, { ip: request.peer.cIp, port: request.peer.cPort }, protocol, logId, maxForwards);
-    const started = request.clock.now();
     server.started();
+    traceRouting(request, route, headers, protocol);
+    await forwardWithRetry(server, {
+      enabled: this.farm.config.lab.retryOnConnectFailure,
+      next: (tried) => this.farm.retryRoute(routingContext(request), tried),
+      relay: (done) => new ResponseRelay(request, this.farm.config, done),
+      attempt: (target, sink) => this.attempt(request, target, headers, sink),
+    });
+  }
+
+  /** One trip to one member (already counted as started), then its counters and live-traffic record. */
+  private async attempt(request: HostRequest, server: ServerRuntime, headers: Record<string, string | string[]>, sink: SinkFor): Promise<RelayOutcome> {
+    const { req } = request;
+    const protocol = this.farm.config.protocol;
+    const started = request.clock.now();
     let inFlight: InFlight | undefined;
     const outcome = await new Promise<RelayOutcome>((resolve) => {
       inFlight = this.forwarder.forward(
@@ -54,7 +70,7 @@ export class ArrHandler implements RequestHandler {
           body: hasBody(req) ? req : null,
           reset: !protocol.keepAlive,
         },
-        new ResponseRelay(request, this.farm.config, resolve),
+        sink(resolve),
       );
       server.inFlight.add(inFlight);
     });
@@ -68,6 +84,7 @@ export class ArrHandler implements RequestHandler {
       bytesReceived: outcome.bytesReceived,
     });
     this.health?.recordLive(server, { status: outcome.status, connectionError: outcome.failure !== undefined });
+    return outcome;
   }
 
   /**
@@ -112,4 +129,34 @@ function routingContext(request: HostRequest): RoutingContext {
     },
     now: request.clock.now(),
   };
+}
+
+/**
+ * ARR's trace events for a routed request (reference §7.4): ARR_SERVER_ROUTED with the server's
+ * counters at routing time, then one GENERAL_SET_REQUEST_HEADER per header ARR sets, in ARR's
+ * order, empty values included.
+ */
+function traceRouting(request: HostRequest, route: Route, headers: Record<string, string | string[]>, protocol: ProtocolConfig): void {
+  const { server } = route;
+  const c = server.counters;
+  request.addTrace('ARR_SERVER_ROUTED', 'RequestRouting', 'Informational', [
+    str('RoutingReason', route.reason), str('Server', server.address), str('State', server.state),
+    num('TotalRequests', c.totalRequests), num('FailedRequests', c.failedRequests), num('CurrentRequests', c.currentRequests),
+    num('BytesSent', c.bytesSent), num('BytesReceived', c.bytesReceived), num('ResponseTime', Math.round(c.responseTime)),
+  ]);
+  const value = (name: string) => {
+    const v = headers[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(', ') : (v ?? '');
+  };
+  const set: [string, string][] = [
+    ['Max-Forwards', value('max-forwards')],
+    ...(protocol.xForwardedForHeaderName ? [[protocol.xForwardedForHeaderName, value(protocol.xForwardedForHeaderName)] as [string, string]] : []),
+    [protocol.sslHeaderName, ''],
+    [protocol.clientCertHeaderName, ''],
+    [protocol.logGuidName, value(protocol.logGuidName)],
+    ['Connection', ''],
+  ];
+  for (const [name, v] of set) {
+    request.addTrace('GENERAL_SET_REQUEST_HEADER', 'RequestNotifications', 'Verbose', [str('HeaderName', name), str('HeaderValue', v), bool('Replace', true)]);
+  }
 }

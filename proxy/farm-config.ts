@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { timeSpanSchema } from '../core/duration-schema.ts';
-import { parseStatusRanges } from './status-ranges.ts';
+import { parseStatusRanges } from '../core/status-ranges.ts';
 
 /**
  * A web farm as ARR configures it (reference §1). Attribute names and defaults are those of
@@ -39,6 +39,12 @@ export const protocolSchema = z
     proxyBypass: z.string().optional(),
     stealthMode: z.boolean().default(false),
     bufferChunkedResponses: z.boolean().default(true),
+    // Added with the applicationHost.config loader: the client certificate ARR presents to
+    // members (§1.5 [V SCHEMA-ARR]). The password is an IIS-encrypted attribute, kept as written;
+    // its default is the schema's encrypted empty value.
+    clientCertFileName: z.string().optional(),
+    clientCertHash: z.string().optional(),
+    clientCertPassword: z.string().default('[enc:AesProvider::enc]'),
   })
   .strict();
 
@@ -142,6 +148,13 @@ export const labSwitchesSchema = z
      * is the failure live-traffic detection exists for.
      */
     liveTrafficCountsConnectionErrors: z.boolean().default(true),
+    /**
+     * Whether a request whose connection to a member failed before anything was sent (name not
+     * resolved, resolve or connect timeout, connection refused) is tried on the balancer's next
+     * pick among the members not yet tried. Undocumented (§1.11, §10 q1). Off by default: one
+     * attempt, and the client sees that member's failure, the only behaviour a source shows.
+     */
+    retryOnConnectFailure: z.boolean().default(false),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import type { LabClock, TimerHandle } from '../core/clock.ts';
 import type { FarmRuntime } from './farm.ts';
 import type { ForwardHandle, Forwarder } from './forwarder.ts';
 import type { ServerRuntime } from './server-state.ts';
-import { parseStatusRanges } from './status-ranges.ts';
+import { parseStatusRanges } from '../core/status-ranges.ts';
 
 /** `TestHealth`'s result taxonomy (SCHEMA-ARR, reference §1.4). */
 export type ProbeResult =

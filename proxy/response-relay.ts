@@ -13,10 +13,18 @@ export interface RelayOutcome {
 }
 
 /**
- * Carries the member's response back to the client the way ARR does: the response is held until
- * it is complete or larger than responseBufferLimit, so a member that fails before that still
- * becomes a 502.3 error page; past it the response streams and a later failure can only abort the
- * client connection.
+ * Carries the member's response back to the client the way ARR does (reference §1.5): ARR retains
+ * the response ("Response buffer threshold", `responseBufferLimit` KB) and sends nothing to the
+ * client until the body it holds exceeds that size or the response is complete. So a member that
+ * fails while the response is held still becomes a 502.3 error page; once ARR has started sending,
+ * a failure can only abort the client connection.
+ *
+ * The lab's reading [I]: the threshold counts body bytes (headers go out with the first flush), so
+ * `responseBufferLimit="0"` streams from the first body byte. `bufferChunkedResponses="false"`
+ * streams a response without a Content-Length the same way whatever the limit. `minResponseBuffer`
+ * ("Response buffer") is the size of the buffer each read from the member fills; a read returns
+ * what has arrived without waiting for it to fill, so it changes memory use, not what the client
+ * or any log sees, and the lab accepts it without acting on it.
  */
 export class ResponseRelay implements ForwardSink {
   private status = 0;
@@ -27,7 +35,8 @@ export class ResponseRelay implements ForwardSink {
   private committed = false;
   private bytesReceived = 0;
   private resume: () => void = () => {};
-  private readonly limit: number;
+  /** Body bytes ARR retains before it starts sending to the client. */
+  private limit: number;
 
   constructor(
     private readonly request: HostRequest,
@@ -43,6 +52,7 @@ export class ResponseRelay implements ForwardSink {
     this.rawHeaders = rawHeaders;
     this.resume = resume;
     for (const b of rawHeaders) this.bytesReceived += b.length + 2;
+    if (!this.farm.protocol.bufferChunkedResponses && !hasContentLength(rawHeaders)) this.limit = 0;
   }
 
   onData(chunk: Buffer): boolean {
@@ -126,6 +136,11 @@ export class ResponseRelay implements ForwardSink {
   }
 }
 
+function hasContentLength(rawHeaders: Buffer[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toString('latin1').toLowerCase() === 'content-length') return true;
+  return false;
+}
+
 export const NO_SERVER_TEXT = 'No appropriate server could be found to route the request.';
 
 /** ARR's detailed error page for a classification row (reference §4.1). */
@@ -135,6 +150,7 @@ export function errorPage(row: ClassificationRow) {
     substatus: row.substatus,
     win32: win32StatusOf(row),
     errorCode: errorCodeOf(row),
+    errorText: row.winhttp?.text,
     description: row.winhttp?.text ?? NO_SERVER_TEXT,
     module: 'ApplicationRequestRouting',
     notification: row.substatus === 4 ? 'MapRequestHandler' : 'ExecuteRequestHandler',

@@ -7,7 +7,7 @@ import { RequestHash } from '../proxy/balancers/request-hash.ts';
 import type { RoutingContext } from '../proxy/balancers/balancer.ts';
 import { farmSchema, type FarmInput } from '../proxy/farm-config.ts';
 import { FarmRuntime } from '../proxy/farm.ts';
-import { parseStatusRanges } from '../proxy/status-ranges.ts';
+import { parseStatusRanges } from '../core/status-ranges.ts';
 import { get, withLab } from './helpers.ts';
 
 const context = (query: string, vars: Record<string, string> = {}, now = 0): RoutingContext => ({

@@ -40,8 +40,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   await mkdir(options.dir, { recursive: true });
   const raw = loaded.raw as { farm?: Record<string, unknown> };
   const lab = await Lab.start(
-    { farm: raw.farm, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })) },
-    { root: options.dir, timeScale: options.timeScale, startAt: options.startAt },
+    { farm: loaded.farmFromXml?.input ?? raw.farm, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })) },
+    { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing },
   );
   const client = new LabClient(lab);
   const sent: { index: number; result: ClientResult }[] = [];
@@ -115,7 +115,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       timeScale: options.timeScale,
       passed,
     },
-    injected: { farm: raw.farm ?? {}, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })) },
+    injected: { farm: raw.farm ?? {}, farmFromXml: loaded.farmFromXml, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })) },
     requests: sent.map(({ index, result: r }) => ({
       id: r.id,
       expected: requestOf(index).expect,

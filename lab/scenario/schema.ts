@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { scriptSchema } from '../../backends/script.ts';
 import { durationSchema } from '../../core/duration-schema.ts';
-import { availabilitySchema, farmSchema } from '../../proxy/farm-config.ts';
+import { parseStatusRanges } from '../../core/status-ranges.ts';
+import { availabilitySchema, farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
 
 /**
  * The scenario schema, shared by YAML files and TypeScript modules (`defineScenario`). A scenario
@@ -184,6 +185,18 @@ export const scenarioSchema = z
     /** Default tolerance, in nominal ms, for `~N` time expectations. */
     timeTolerance: z.number().min(0).default(1000),
     farm: farmSchema.prefault({}),
+    /** Failed Request Tracing rule on every host (`failureDefinitions`); default: every 5xx. */
+    tracing: z
+      .object({
+        statusCodes: z.string().default('500-999').superRefine((text, ctx) => {
+          const parsed = parseStatusRanges(text);
+          if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+        }),
+        timeTaken: durationSchema.optional(),
+        maxLogFiles: z.number().int().min(1).max(10000).default(50),
+      })
+      .strict()
+      .prefault({}),
     members: z.array(memberSchema).min(1),
     /** Requests and actions, run in order. */
     requests: z.array(stepSchema).min(1),
@@ -237,7 +250,29 @@ export function unknownMemberReferences(raw: unknown): { path: (string | number)
 }
 
 export type Scenario = z.output<typeof scenarioSchema>;
-export type ScenarioInput = z.input<typeof scenarioSchema>;
+/**
+ * A farm read from applicationHost.config (reference §1) instead of written out: a file, relative
+ * to the scenario (`applicationHost: ./farm.config`), or the XML itself (`applicationHostXml: |`),
+ * the farm to take when it has several, and lab switches. The loader (lab/scenario/farm-xml.ts)
+ * turns it into the farm before the scenario is validated, so `Scenario.farm` is always a farm.
+ */
+export const farmXmlSourceSchema = z
+  .object({
+    applicationHost: z.string().min(1),
+    applicationHostXml: z.string().min(1),
+    farmName: z.string().min(1),
+    lab: labSwitchesSchema,
+  })
+  .partial()
+  .strict()
+  .refine((f) => (f.applicationHost === undefined) !== (f.applicationHostXml === undefined), 'give either applicationHost (a file) or applicationHostXml (the XML), not both');
+export type FarmXmlSource = z.input<typeof farmXmlSourceSchema>;
+
+export function isFarmXmlSource(farm: unknown): boolean {
+  return typeof farm === 'object' && farm !== null && ('applicationHost' in farm || 'applicationHostXml' in farm);
+}
+
+export type ScenarioInput = Omit<z.input<typeof scenarioSchema>, 'farm'> & { farm?: z.input<typeof farmSchema> | FarmXmlSource };
 
 /** For scenarios written in TypeScript: `export default defineScenario({...})`. */
 export function defineScenario(input: ScenarioInput): ScenarioInput {

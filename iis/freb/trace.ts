@@ -1,0 +1,36 @@
+/**
+ * Failed Request Tracing events as a host buffers them for one request (reference §7). A field
+ * keeps its kind so the writer formats it the way iisfreb.dll does: booleans `true`/`false`,
+ * numbers in decimal, GUIDs as strings, and an `errorCode` (an HRESULT) in decimal with its
+ * FormatMessage text in the rendering.
+ */
+export type FieldKind = 'string' | 'number' | 'boolean' | 'guid' | 'errorCode';
+
+export interface TraceField {
+  name: string;
+  value: string | number | boolean;
+  kind: FieldKind;
+  /** For an errorCode: its FormatMessage text, when the code is not one the host model knows. */
+  text?: string;
+}
+
+/** The trace areas of the `WWW Server` provider used here (DOC-TRACEPROV; RequestRouting's bit is not documented). */
+export const AREAS = { RequestNotifications: 0x100, Module: 0x200, Rewrite: 0x400, RequestRouting: 0 } as const;
+export type Area = keyof typeof AREAS;
+
+export const LEVELS = { CriticalError: 1, Error: 2, Warning: 3, Informational: 4, Verbose: 5 } as const;
+export type Level = keyof typeof LEVELS;
+
+export interface TraceEvent {
+  name: string;
+  area: Area;
+  level: Level;
+  /** Nominal epoch ms. */
+  at: number;
+  fields: TraceField[];
+}
+
+export const str = (name: string, value: string): TraceField => ({ name, value, kind: 'string' });
+export const num = (name: string, value: number): TraceField => ({ name, value, kind: 'number' });
+export const bool = (name: string, value: boolean): TraceField => ({ name, value, kind: 'boolean' });
+export const errorCode = (name: string, hresult: number, text?: string): TraceField => ({ name, value: hresult >>> 0, kind: 'errorCode', text });
