@@ -14,6 +14,11 @@ export interface Behaviour<S extends z.ZodType = z.ZodType> {
   /** One line for `arr-lab list` and the README. */
   summary: string;
   options: S;
+  /**
+   * The page leaves the request body unread while a rule holding this step runs. Otherwise the
+   * host drains the body (as a page that reads and discards it), so a sender never blocks.
+   */
+  leavesBodyUnread?: true;
   run(request: HostRequest, options: z.output<S>): Promise<BehaviourResult>;
 }
 

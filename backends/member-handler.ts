@@ -21,12 +21,13 @@ export class MemberHandler implements RequestHandler {
   }
 
   async handle(request: HostRequest): Promise<void> {
-    // The page does not read the body; http.sys drains it.
-    request.req.resume();
     const path = (request.req.url ?? '/').split('?')[0]!;
     const numbers = this.count(path);
     const rule = this.script.find((r) => path.startsWith(r.route) && (!r.requests || r.requests(numbers.get(r.route)!)));
-    for (const step of rule?.do ?? DEFAULT_STEPS) {
+    const steps = rule?.do ?? DEFAULT_STEPS;
+    // The page reads and discards the body, unless a step says it stops reading.
+    if (!steps.some((s) => s.behaviour.leavesBodyUnread)) request.req.resume();
+    for (const step of steps) {
       if ((await step.behaviour.run(request, step.options)) === 'end') return;
     }
     // A script that ran out of steps without ending: the page returned without writing anything.

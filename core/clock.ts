@@ -27,6 +27,20 @@ export interface ClockOptions {
   startAt?: number;
   /** Event-loop turns between two firings. */
   settleTurns?: number;
+  /**
+   * Deterministic mode: nominal time moves only when a timer fires, never with real work, so a
+   * run's timestamps depend on the scenario alone (modelled processing time is zero).
+   */
+  frozen?: boolean;
+  /**
+   * Wall ms without lab activity (see `touch`) before a due timer may fire, so that real work in
+   * flight (a request on its way to a member) finishes at the nominal instant it was in rather
+   * than being carried along by the jump. Default: 10 ms frozen, 3 ms when compressed (scale below
+   * 0.05), 0 near real time, where the gaps dwarf the work anyway.
+   */
+  quietMs?: number;
+  /** The longest a due timer waits for quiet (wall ms), so constant load cannot starve timers. */
+  maxHoldMs?: number;
 }
 
 export interface TimerHandle {
@@ -45,6 +59,14 @@ export class LabClock {
   readonly scale: number;
   readonly startedAt: number;
   private readonly settleTurns: number;
+  private readonly frozen: boolean;
+  private readonly quietMs: number;
+  private readonly maxHoldMs: number;
+  private lastActivity = 0;
+  /** performance.now() when the armed head timer became due and began waiting for quiet. */
+  private heldSince: number | undefined;
+  private holds = 0;
+  private inFlight: () => boolean = () => false;
   private virtual: number;
   private wallAtAdvance: number;
   private seq = 0;
@@ -64,10 +86,42 @@ export class LabClock {
     this.virtual = this.startedAt;
     this.wallAtAdvance = performance.now();
     this.settleTurns = options.settleTurns ?? 2;
+    this.frozen = options.frozen ?? false;
+    this.quietMs = options.quietMs ?? (this.frozen ? 10 : this.scale < 0.05 ? 3 : 0);
+    this.maxHoldMs = options.maxHoldMs ?? (this.frozen ? 2000 : 250);
+  }
+
+  /**
+   * Lab activity happened: a connection, a request accepted or logged, bytes sent or received.
+   * Due timers wait until the lab has been quiet for `quietMs`.
+   */
+  touch(): void {
+    this.lastActivity = performance.now();
+  }
+
+  /** Tells the clock how to see real work in flight (bytes or connects between lab parties). */
+  setInFlight(check: () => boolean): void {
+    this.inFlight = check;
+  }
+
+  /**
+   * Holds every timer until the returned release is called: for work that takes no nominal time
+   * but real time (a scenario's steps between requests). Still bounded by `maxHoldMs`.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.touch();
+    };
   }
 
   /** Nominal epoch milliseconds (fractional). */
   now(): number {
+    if (this.frozen) return this.virtual;
     const t = this.virtual + (performance.now() - this.wallAtAdvance);
     const head = this.head();
     return head !== undefined && t > head.due ? head.due : t;
@@ -150,6 +204,7 @@ export class LabClock {
     if (this.wallTimer) clearTimeout(this.wallTimer);
     this.wallTimer = undefined;
     const head = this.head();
+    if (head !== this.armedFor) this.heldSince = undefined;
     this.armedFor = head;
     if (head === undefined) return;
     const wait = (head.due - this.now()) * this.scale;
@@ -186,11 +241,25 @@ export class LabClock {
       this.arm();
       return;
     }
+    const wall = performance.now();
+    const quietFor = wall - this.lastActivity;
+    this.heldSince ??= wall;
+    const busy = this.holds > 0 || (this.quietMs > 0 && this.inFlight());
+    if ((busy || quietFor < this.quietMs) && wall - this.heldSince < this.maxHoldMs) {
+      this.wallTimer = setTimeout(() => {
+        this.wallTimer = undefined;
+        this.schedulePump();
+      }, Math.max(1, Math.ceil(this.quietMs - quietFor)));
+      return;
+    }
+    this.heldSince = undefined;
     this.queue.pop();
     this.live--;
     head.cancelled = true;
     this.virtual = Math.max(this.now(), head.due);
     this.wallAtAdvance = performance.now();
+    // What the timer sets off (a probe, a response) is activity the next timer waits out.
+    this.touch();
     try {
       head.fn();
     } finally {

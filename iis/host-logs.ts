@@ -49,12 +49,12 @@ export class HostLogs {
   }
 
   w3c(meta: RecordMeta, entry: W3cEntry): void {
-    this.w3svc.append(meta.at, w3cLine(meta.at, entry));
+    meta.where = this.w3svc.append(meta.at, w3cLine(meta.at, entry));
     this.emit({ kind: 'w3c', meta, entry });
   }
 
   httpErr(meta: RecordMeta, entry: HttperrEntry): void {
-    this.httperr.append(meta.at, httperrLine(meta.at, entry, this.options.httperrVariant));
+    meta.where = this.httperr.append(meta.at, httperrLine(meta.at, entry, this.options.httperrVariant));
     this.emit({ kind: 'httperr', meta, entry });
   }
 

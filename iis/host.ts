@@ -2,6 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { LabClock } from '../core/clock.ts';
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import type { AddressBook } from '../core/address-book.ts';
+import { socketLedger } from '../core/socket-ledger.ts';
+import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './windows-versions.ts';
 import type { IdSource } from '../core/ids.ts';
 import { reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
 import { DEFAULT_FREB_RULE, FrebLog, frebDir, type FrebRule } from './freb/freb-log.ts';
@@ -24,13 +28,10 @@ export interface HostIdentity {
   httperrVariant: HttperrVariant;
 }
 
-export const DEFAULT_IDENTITY: Omit<HostIdentity, 'name'> = {
-  siteId: 1,
-  appPool: 'DefaultAppPool',
-  iisVersion: '10.0',
-  osBuild: 17763,
-  httperrVariant: 'streamid',
-};
+/** A host's identity on a claimed Windows Server version (default: Server 2019, IIS 10). */
+export function identityFor(name: string, windows: WindowsVersion = DEFAULT_WINDOWS): HostIdentity {
+  return { name, siteId: 1, appPool: 'DefaultAppPool', ...WINDOWS_VERSIONS[windows] };
+}
 
 /** The handler a host runs for each request: ARR on the controller, a behaviour script on a member. */
 export interface RequestHandler {
@@ -70,13 +71,22 @@ export class HostRequest {
     this.labRequest = header(req, LAB_REQUEST_HEADER);
     this.arrLogId = header(req, 'x-arr-log-id');
     const s = req.socket;
-    this.peer = { cIp: s.remoteAddress ?? '-', cPort: s.remotePort ?? 0, sIp: s.localAddress ?? '-', sPort: s.localPort ?? 0 };
+    const modelled = host.addresses?.peer(s.localPort ?? 0, s.remotePort ?? 0);
+    this.peer = {
+      cIp: modelled?.remote?.ip ?? s.remoteAddress ?? '-',
+      cPort: modelled?.remote?.port ?? s.remotePort ?? 0,
+      sIp: modelled?.local?.ip ?? s.localAddress ?? '-',
+      sPort: modelled?.local?.port ?? s.localPort ?? 0,
+    };
     const id = host.identity;
     this.addTrace('GENERAL_REQUEST_START', 'RequestNotifications', 'Informational', [
       num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('RequestURL', req.url ?? '/'), str('RequestVerb', req.method ?? 'GET'),
     ]);
     let headers = '';
-    for (let i = 0; i < req.rawHeaders.length; i += 2) headers += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      // The scenario client's marker is the lab's bookkeeping, not part of what IIS would record.
+      if (req.rawHeaders[i]!.toLowerCase() !== LAB_REQUEST_HEADER) headers += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+    }
     this.addTrace('GENERAL_REQUEST_HEADERS', 'RequestNotifications', 'Verbose', [str('Headers', headers)]);
   }
 
@@ -154,6 +164,8 @@ export interface IisHostOptions {
   ids: IdSource;
   /** Failed Request Tracing rule; default: every 5xx. */
   freb?: FrebRule;
+  /** Deterministic runs: the book of modelled addresses, and this host's modelled IP. */
+  addresses?: { book: AddressBook; ip: string };
 }
 
 /**
@@ -168,6 +180,8 @@ export class IisHost {
   private readonly server: Server;
   private readonly handler: RequestHandler;
   private readonly ids: IdSource;
+  private readonly modelled: { book: AddressBook; ip: string } | undefined;
+  private readonly socketMarks = new WeakMap<Socket, { read: number; written: number }>();
   readonly freb: FrebLog;
   /** Stand-ins for w3wp's process and thread ids in traces: stable per host name. */
   private readonly processId: number;
@@ -186,6 +200,9 @@ export class IisHost {
     this.bindAddress = options.bindAddress ?? '127.0.0.1';
     this.boundPort = options.port ?? 0;
     this.ids = options.ids;
+    // Every sleeping page listens for the host stopping: as many listeners as requests in flight.
+    setMaxListeners(0, this.stopping.signal);
+    this.modelled = options.addresses;
     this.freb = new FrebLog(frebDir(options.root, options.identity.siteId), options.freb ?? DEFAULT_FREB_RULE);
     this.processId = 1000 + (createHash('md5').update(options.identity.name).digest().readUInt16BE(0) % 8000);
     this.logs = new HostLogs({
@@ -200,6 +217,7 @@ export class IisHost {
     this.server = createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 }, (req, res) => {
       void this.run(req, res);
     });
+    this.server.on('connection', (socket: Socket) => socketLedger.accepted(socket));
     this.server.keepAliveTimeout = 0;
   }
 
@@ -209,6 +227,10 @@ export class IisHost {
 
   get address(): string {
     return this.bindAddress;
+  }
+
+  get addresses(): AddressBook | undefined {
+    return this.modelled?.book;
   }
 
   get online(): boolean {
@@ -233,6 +255,7 @@ export class IisHost {
       this.server.listen({ host: this.bindAddress, port: this.boundPort, exclusive: true }, () => {
         this.server.off('error', onError);
         this.boundPort = (this.server.address() as AddressInfo).port;
+        this.modelled?.book.listening(this.boundPort, this.modelled.ip);
         this.listening = true;
         resolve();
       });
@@ -281,6 +304,7 @@ export class IisHost {
   }
 
   private async run(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.clock.touch();
     const request = new HostRequest(this, ++this.seq, this.clock.now(), req, res, this.stopping.signal);
     this.active.add(request);
     res.setHeader('Server', `Microsoft-IIS/${this.identity.iisVersion}`);
@@ -317,13 +341,17 @@ export class IisHost {
 
   /** The events that close a request's trace: the final flush and the end of the request. */
   private traceCompletion(request: HostRequest, at: number): void {
-    const { res } = request;
-    const sent = request.socket.bytesWritten ?? 0;
+    const { res, socket } = request;
+    // Per request, not per connection: a keep-alive socket carries several.
+    const mark = this.socketMarks.get(socket) ?? { read: 0, written: 0 };
+    const sent = (socket.bytesWritten ?? 0) - mark.written;
+    const received = (socket.bytesRead ?? 0) - mark.read;
+    this.socketMarks.set(socket, { read: socket.bytesRead ?? 0, written: socket.bytesWritten ?? 0 });
     const gone = request.clientGone && !request.httpErr;
     request.trace.push(
       { name: 'GENERAL_FLUSH_RESPONSE_END', area: 'RequestNotifications', level: gone ? 'Warning' : 'Verbose', at, fields: [num('BytesSent', gone ? 0 : sent), errorCode('ErrorCode', gone ? HRESULT_CONNECTION_INVALID : 0)] },
       { name: 'GENERAL_REQUEST_END', area: 'RequestNotifications', level: 'Informational', at, fields: [
-        num('BytesSent', sent), num('BytesReceived', request.socket.bytesRead ?? 0), num('HttpStatus', res.statusCode), num('HttpSubStatus', request.substatus),
+        num('BytesSent', sent), num('BytesReceived', received), num('HttpStatus', res.statusCode), num('HttpSubStatus', request.substatus),
       ] },
     );
   }
@@ -354,6 +382,7 @@ export class IisHost {
     this.active.delete(request);
     const { req, res, peer } = request;
     const at = this.clock.now();
+    this.clock.touch();
     this.traceCompletion(request, at);
     const meta: RecordMeta = {
       host: this.identity.name,

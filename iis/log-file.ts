@@ -37,6 +37,8 @@ export class LogDirectory {
   private currentSize = 0;
   private index = 1;
   private readonly created = new Set<string>();
+  /** Lines written to each file so far (directives included), for line numbers. */
+  private readonly lines = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -44,8 +46,8 @@ export class LogDirectory {
     installExitHook();
   }
 
-  /** Appends one line (with its CRLF) written at nominal epoch ms `at`. */
-  append(at: number, line: string): void {
+  /** Appends one line (with its CRLF) written at nominal epoch ms `at`; returns where it lands. */
+  append(at: number, line: string): { file: string; line: number } {
     if (this.closed) throw new Error(`log ${this.dir} is closed`);
     let name = this.naming.fileName(at, this.index);
     const limit = this.naming.truncateSize;
@@ -61,6 +63,9 @@ export class LogDirectory {
     if (!this.created.has(name)) {
       this.created.add(name);
       text = this.naming.header(at) + line;
+      this.lines.set(name, text.split('\r\n').length - 1);
+    } else {
+      this.lines.set(name, this.lines.get(name)! + 1);
     }
     this.currentSize += Buffer.byteLength(text);
     this.pending.push({ file: name, text });
@@ -74,6 +79,7 @@ export class LogDirectory {
       }, FLUSH_EVERY_MS);
       this.timer.unref();
     }
+    return { file: join(this.dir, name), line: this.lines.get(name)! };
   }
 
   /** Files this log has written, in creation order. */

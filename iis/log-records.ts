@@ -45,6 +45,8 @@ export interface RecordMeta {
   arrLogId: string | undefined;
   /** Nominal epoch ms the line was written (its date/time fields). */
   at: number;
+  /** The file and 1-based line number the entry was written to (set when logged). */
+  where?: { file: string; line: number };
 }
 
 export type LoggedRequest =

@@ -1,4 +1,4 @@
-import { Agent, Headers, getSetCookies, request } from 'undici';
+import { Agent, Headers, buildConnector, getSetCookies, request } from 'undici';
 import { LAB_REQUEST_HEADER } from '../iis/host.ts';
 import { parseDetailedError } from '../iis/detailed-error-page.ts';
 import type { Lab } from './lab.ts';
@@ -35,16 +35,32 @@ export interface ClientRequest {
 
 const BODY_KEPT = 16 * 1024;
 
+/** The site name a deterministic run's client asks for (real runs send the loopback address). */
+const MODELLED_HOST = 'arr.contoso.test';
+
 /** The scenario's browser: sends requests to the lab's controller and reads what comes back. */
 export class LabClient {
-  private readonly agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, pipelining: 1 });
+  private readonly agent: Agent;
   /** Cookies per named client, as a browser keeps them (name → value; path and domain ignored). */
   private readonly jars = new Map<string, Map<string, string>>();
 
-  constructor(private readonly lab: Lab) {}
+  constructor(private readonly lab: Lab) {
+    const modelled = lab.addresses;
+    const base = buildConnector({});
+    // In a deterministic run the client's connections get modelled source ports, in order.
+    const connect: buildConnector.connector = modelled
+      ? (opts, callback) =>
+          base(opts, (err, socket) => {
+            if (socket) modelled.book.connected(socket.localPort ?? 0, modelled.clientIp);
+            callback(err, socket as never);
+          })
+      : base;
+    this.agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, pipelining: 1, connect });
+  }
 
   async send(id: string, req: ClientRequest, client = 'client'): Promise<ClientResult> {
     const clock = this.lab.clock;
+    clock.touch();
     const sentAt = clock.now();
     const base = { id, client, method: req.method, path: req.path, sentAt };
     const jar = this.jars.get(client) ?? new Map<string, string>();
@@ -54,11 +70,15 @@ export class LabClient {
       const res = await request(this.lab.url(req.path), {
         dispatcher: this.agent,
         method: req.method as 'GET',
-        headers: { 'user-agent': 'arr-lab-client/0.1', ...(cookie ? { cookie } : {}), ...req.headers, [LAB_REQUEST_HEADER]: id },
+        headers: {
+          ...(this.lab.addresses ? { host: MODELLED_HOST } : {}),
+          'user-agent': 'arr-lab-client/0.1', ...(cookie ? { cookie } : {}), ...req.headers, [LAB_REQUEST_HEADER]: id,
+        },
         body: req.body,
       });
       for (const c of getSetCookies(new Headers(flatten(res.headers)))) jar.set(c.name, c.value);
       const buf = Buffer.from(await res.body.arrayBuffer());
+      clock.touch();
       const body = buf.subarray(0, BODY_KEPT).toString('utf8');
       const page = res.statusCode >= 400 ? parseDetailedError(body) : undefined;
       return {

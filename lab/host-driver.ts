@@ -1,6 +1,8 @@
 import type { LabClock } from '../core/clock.ts';
 import type { IdSource } from '../core/ids.ts';
+import type { AddressBook } from '../core/address-book.ts';
 import type { FrebRule } from '../iis/freb/freb-log.ts';
+import type { WindowsVersion } from '../iis/windows-versions.ts';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import type { Availability, FarmConfig } from '../proxy/farm-config.ts';
 import type { FarmEvent } from '../proxy/farm-events.ts';
@@ -27,6 +29,10 @@ export interface HostContext {
   ids: IdSource;
   /** Failed Request Tracing rule for the host's site. */
   freb: FrebRule;
+  /** The Windows Server version the host claims (IIS version, HTTPERR fields...). */
+  windows?: WindowsVersion;
+  /** Deterministic runs: modelled addresses (the host's own IP, and the book every party shares). */
+  addresses?: { book: AddressBook; ip: string };
   /** Where farm server addresses resolve to. */
   directory: StaticDirectory;
 }

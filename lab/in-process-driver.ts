@@ -6,7 +6,7 @@ import type { FarmEvent } from '../proxy/farm-events.ts';
 import { HealthMonitor, type HealthProbe } from '../proxy/health-monitor.ts';
 import type { ServerCounters } from '../proxy/server-state.ts';
 import { EventLog, eventLogFile } from '../iis/event-log.ts';
-import { DEFAULT_IDENTITY, IisHost, type RequestHandler } from '../iis/host.ts';
+import { IisHost, identityFor, type RequestHandler } from '../iis/host.ts';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import { MemberHandler } from '../backends/member-handler.ts';
 import { scriptSchema } from '../backends/script.ts';
@@ -24,7 +24,7 @@ class InProcessHost implements HostHandle {
     handler: RequestHandler,
   ) {
     this.root = context.root;
-    this.host = new IisHost({ identity: { ...DEFAULT_IDENTITY, name }, root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, handler });
+    this.host = new IisHost({ identity: identityFor(name, context.windows), root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, addresses: context.addresses, handler });
   }
 
   get name(): string {
@@ -89,7 +89,8 @@ class InProcessMember extends InProcessHost implements MemberHandle {
 
   override async stop(): Promise<void> {
     await super.stop();
-    await this.setOffline(true);
+    await this.silent?.close();
+    this.silent = undefined;
   }
 }
 
@@ -171,7 +172,11 @@ export const inProcessDriver: HostDriver = {
   async startController(spec, context) {
     const farm = new FarmRuntime(spec.farm, context.clock);
     const timeouts = () => phaseTimeouts(farm.config);
-    const forwarder = new Forwarder(context.clock, context.directory, timeouts, farm.config.protocol.maxResponseHeaderSize);
+    const modelled = context.addresses;
+    const forwarder = new Forwarder(
+      context.clock, context.directory, timeouts, farm.config.protocol.maxResponseHeaderSize,
+      modelled ? (socket) => modelled.book.connected(socket.localPort ?? 0, modelled.ip) : undefined,
+    );
     const controller = new InProcessController(spec.name, context, farm, forwarder);
     await controller.host.goOnline();
     controller.startHealthChecks();

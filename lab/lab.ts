@@ -1,24 +1,29 @@
 import { join } from 'node:path';
+import { AddressBook } from '../core/address-book.ts';
 import { LabClock } from '../core/clock.ts';
-import { randomIds, type IdSource } from '../core/ids.ts';
+import { randomIds, seededIds, type IdSource } from '../core/ids.ts';
 import { DEFAULT_FREB_RULE, type FrebRule } from '../iis/freb/freb-log.ts';
+import type { WindowsVersion } from '../iis/windows-versions.ts';
 import { farmSchema, type FarmInput } from '../proxy/farm-config.ts';
-import { StaticDirectory } from '../proxy/member-directory.ts';
-import type { ControllerHandle, HostDriver, HostHandle, MemberHandle } from './host-driver.ts';
+import { LabResolver, resolverSchema, type ResolverScript } from '../proxy/lab-resolver.ts';
+import type { ControllerHandle, HostDriver, HostHandle, MemberHandle, Offline } from './host-driver.ts';
+import { watchActivity } from './activity.ts';
 import { inProcessDriver } from './in-process-driver.ts';
 
 export interface MemberTopology {
   name: string;
   /** Script data as in a scenario (see backends/script.ts). */
   script?: unknown;
-  /** Nothing listens on the member's port. */
-  offline?: boolean;
+  /** `true`: nothing listens on the member's port (refused); `'silent'`: its SYNs go unanswered. */
+  offline?: Offline;
 }
 
 export interface Topology {
   /** Farm settings; servers default to one per member, addressed by member name. */
   farm?: FarmInput;
   members: MemberTopology[];
+  /** The lab DNS's answers, delays and failures per name (proxy/lab-resolver.ts). */
+  resolver?: ResolverScript;
 }
 
 export interface LabOptions {
@@ -30,10 +35,28 @@ export interface LabOptions {
   ids?: IdSource;
   /** Failed Request Tracing rule for every host; default: every 5xx. */
   freb?: FrebRule;
+  /**
+   * Deterministic mode for fixtures: nominal time moves only with timers, ids come from the seed,
+   * and every party has a modelled address, so the same scenario and seed give the same files.
+   */
+  deterministic?: { seed: number };
+  /** The Windows Server version every host claims; default 2019. */
+  windows?: WindowsVersion;
   driver?: HostDriver;
 }
 
 export const CONTROLLER_NAME = 'arr';
+const CLIENT_NAME = 'client';
+
+/**
+ * Modelled IPs of deterministic runs, after DOC-502's capture: the client is 192.168.0.204, ARR
+ * 192.168.0.210, the members 192.168.0.216 onwards in declaration order.
+ */
+function modelledIp(name: string, members: string[]): string {
+  if (name === CLIENT_NAME) return '192.168.0.204';
+  if (name === CONTROLLER_NAME) return '192.168.0.210';
+  return `192.168.0.${216 + members.indexOf(name)}`;
+}
 
 /**
  * A running lab: one ARR controller in front of its farm members, all on loopback, all waiting
@@ -46,22 +69,34 @@ export class Lab {
     readonly clock: LabClock,
     readonly controller: ControllerHandle,
     readonly members: ReadonlyMap<string, MemberHandle>,
+    private readonly resolver: LabResolver,
+    private readonly unwatch: () => void,
+    /** Deterministic runs: the modelled address book and the scenario client's modelled IP. */
+    readonly addresses: { book: AddressBook; clientIp: string } | undefined = undefined,
   ) {}
 
   static async start(topology: Topology, options: LabOptions): Promise<Lab> {
     // Everything is validated before the first host starts: a bad topology never starts a lab.
     const farm = farmSchema.parse({ ...topology.farm, servers: topology.farm?.servers ?? topology.members.map((m) => ({ address: m.name })) });
+    resolverSchema.parse(topology.resolver);
     const names = new Set<string>([CONTROLLER_NAME]);
     for (const m of topology.members) {
       if (names.has(m.name)) throw new Error(`duplicate host name "${m.name}"`);
       names.add(m.name);
     }
-    const clock = new LabClock({ scale: options.timeScale, startAt: options.startAt });
+    const deterministic = options.deterministic;
+    const clock = new LabClock({ scale: options.timeScale, startAt: options.startAt, frozen: deterministic !== undefined });
+    const book = deterministic ? new AddressBook() : undefined;
+    const unwatch = watchActivity(clock);
+    const ipOf = (name: string) => modelledIp(name, topology.members.map((m) => m.name));
     const driver = options.driver ?? inProcessDriver;
-    const directory = new StaticDirectory();
-    const ids = options.ids ?? randomIds;
+    const directory = new LabResolver(clock);
+    directory.setScript(topology.resolver);
+    const ids = options.ids ?? (deterministic ? seededIds(deterministic.seed) : randomIds);
     const freb = options.freb ?? DEFAULT_FREB_RULE;
-    const context = (name: string) => ({ root: join(options.root, name), clock, ids, directory, freb });
+    const context = (name: string) => ({
+      root: join(options.root, name), clock, ids, directory, freb, windows: options.windows, addresses: book ? { book, ip: ipOf(name) } : undefined,
+    });
     const members = new Map<string, MemberHandle>();
     const started: HostHandle[] = [];
     try {
@@ -71,9 +106,10 @@ export class Lab {
         started.push(member);
       }
       const controller = await driver.startController({ kind: 'controller', name: CONTROLLER_NAME, farm }, context(CONTROLLER_NAME));
-      return new Lab(clock, controller, members);
+      return new Lab(clock, controller, members, directory, unwatch, book ? { book, clientIp: ipOf(CLIENT_NAME) } : undefined);
     } catch (err) {
       await Promise.allSettled(started.map((h) => h.stop()));
+      unwatch();
       clock.dispose();
       throw err;
     }
@@ -87,6 +123,11 @@ export class Lab {
     const m = this.members.get(name);
     if (!m) throw new Error(`no member "${name}" in this lab (members: ${[...this.members.keys()].join(', ')})`);
     return m;
+  }
+
+  /** Replaces the lab DNS's script while the lab runs; lookups already waiting keep the old answer. */
+  setResolver(script: ResolverScript): void {
+    this.resolver.setScript(script);
   }
 
   /** The controller URL for a path, as a client would type it. */
@@ -110,6 +151,7 @@ export class Lab {
     this.stopped = true;
     await this.controller.stop();
     await Promise.all([...this.members.values()].map((m) => m.stop()));
+    this.unwatch();
     this.clock.dispose();
   }
 }

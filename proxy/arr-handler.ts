@@ -58,6 +58,8 @@ export class ArrHandler implements RequestHandler {
     const { req } = request;
     const protocol = this.farm.config.protocol;
     const started = request.clock.now();
+    // preserveHostHeader="false": the member is asked for itself, not for the client's site.
+    const sent = protocol.preserveHostHeader ? headers : { ...headers, host: server.config.httpPort === 80 ? server.address : `${server.address}:${server.config.httpPort}` };
     let inFlight: InFlight | undefined;
     const outcome = await new Promise<RelayOutcome>((resolve) => {
       inFlight = this.forwarder.forward(
@@ -66,7 +68,7 @@ export class ArrHandler implements RequestHandler {
           port: server.config.httpPort,
           method: req.method ?? 'GET',
           path: req.url ?? '/',
-          headers,
+          headers: sent,
           body: hasBody(req) ? req : null,
           reset: !protocol.keepAlive,
         },
@@ -80,7 +82,7 @@ export class ArrHandler implements RequestHandler {
       failed: outcome.failure !== undefined || outcome.status >= 500,
       at: now,
       responseMs: now - started,
-      bytesSent: requestBytes(req.method, req.url, headers),
+      bytesSent: requestBytes(req.method, req.url, sent),
       bytesReceived: outcome.bytesReceived,
     });
     this.health?.recordLive(server, { status: outcome.status, connectionError: outcome.failure !== undefined });

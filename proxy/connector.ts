@@ -24,15 +24,24 @@ export function phaseOf(err: unknown): Phase | undefined {
  * and the connect phases are timed on the lab clock, each with its own timeout, as WinHTTP's
  * ResolveTimeout and ConnectTimeout are.
  */
-export function labConnector(directory: MemberDirectory, clock: LabClock, timeouts: () => ConnectTimeouts) {
+export function labConnector(
+  directory: MemberDirectory,
+  clock: LabClock,
+  timeouts: () => ConnectTimeouts,
+  /** Told of every connection made (deterministic runs give it a modelled source port). */
+  onConnected?: (socket: Socket) => void,
+) {
   return (opts: { hostname: string; port: string | number }, callback: Callback): void => {
     const limits = timeouts();
     let done = false;
     let socket: Socket | undefined;
+    const lookup = new AbortController();
     const finish = (err: Error | null, phase: Phase) => {
       if (done) return;
       done = true;
       timer.cancel();
+      // A lookup still waiting (a scripted delay, a name that never answers) is abandoned with us.
+      lookup.abort(err ?? new Error('resolved'));
       if (err) {
         socket?.destroy();
         callback(tagPhase(err, phase), null);
@@ -41,7 +50,7 @@ export function labConnector(directory: MemberDirectory, clock: LabClock, timeou
       }
     };
     let timer = clock.setTimer(limits.resolve, () => finish(labError('timeout', 'resolve timeout', 'LAB_TIMEOUT'), 'resolve'));
-    directory.locate(opts.hostname, Number(opts.port)).then(
+    directory.locate(opts.hostname, Number(opts.port), lookup.signal).then(
       (endpoint) => {
         if (done) return;
         timer.cancel();
@@ -53,6 +62,7 @@ export function labConnector(directory: MemberDirectory, clock: LabClock, timeou
         s.once('connect', () => {
           s.off('error', onError);
           s.setNoDelay(true);
+          onConnected?.(s);
           finish(null, 'connect');
         });
       },

@@ -37,6 +37,21 @@ export const CLASSIFICATION: readonly ClassificationRow[] = [
     note: 'member slower than the farm timeout: 502.3 / 12002, time-taken about the timeout (DOC-502)',
   },
   {
+    id: 'resolve-timeout', phases: ['resolve'], kinds: ['timeout'], status: 502, substatus: 3,
+    winhttp: WINHTTP.TIMEOUT, cause: WIN32.ERROR_TIMEOUT, evidence: 'V',
+    note: 'name resolution slower than the resolve timeout: DOC-502 names ResolveTimeout among the timeouts that give 12002 (§3.2); the cause under it is WinHTTP\'s own timer (1460, as in §8.1) [I]; page and log values I',
+  },
+  {
+    id: 'connect-timeout', phases: ['connect'], kinds: ['timeout'], status: 502, substatus: 3,
+    winhttp: WINHTTP.TIMEOUT, cause: WIN32.WSAETIMEDOUT, evidence: 'V',
+    note: 'the member address never answers the SYN: DOC-502\'s trace of an offline member maps WSAETIMEDOUT (10060) to 12002 (§8.2, §9 row 4); page and log values I',
+  },
+  {
+    id: 'send-timeout', phases: ['send'], kinds: ['timeout'], status: 502, substatus: 3,
+    winhttp: WINHTTP.TIMEOUT, cause: WIN32.ERROR_TIMEOUT, evidence: 'V',
+    note: 'the member stops reading the request body and the send timeout fires: DOC-502 names SendTimeout among the timeouts that give 12002 (§3.2); cause 1460 [I]; page and log values I',
+  },
+  {
     id: 'name-not-resolved', phases: ['resolve'], kinds: ['not-found'], status: 502, substatus: 3,
     winhttp: WINHTTP.NAME_NOT_RESOLVED, cause: WIN32.WSAHOST_NOT_FOUND, evidence: 'I',
     note: 'member address does not resolve',

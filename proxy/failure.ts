@@ -35,6 +35,9 @@ export function kindOf(err: unknown): { kind: FailureKind; code: string | undefi
   switch (code) {
     case 'ECONNREFUSED':
       return { kind: 'refused', code, message };
+    // The OS gave up on an unanswered SYN before the lab's connect timeout did (WSAETIMEDOUT).
+    case 'ETIMEDOUT':
+      return { kind: 'timeout', code, message };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { kind: 'not-found', code, message };

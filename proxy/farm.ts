@@ -62,6 +62,11 @@ export class FarmRuntime {
     return { server, reason: 'LoadBalancing', setCookie: this.affinity?.cookieFor(server, host) };
   }
 
+  /** The balancer's pick for a retry after a connect failure: among the servers not yet tried. */
+  retryRoute(request: RoutingContext, tried: ReadonlySet<ServerRuntime>): ServerRuntime | undefined {
+    return this.balancer.pick(this.servers.filter((s) => !tried.has(s) && s.takesNewRequests && this.usable(s)), request);
+  }
+
   /**
    * The Rotate Servers actions. "Unavailable Immediately" also terminates the requests in flight
    * to the server (TN-ROTATE); the others let them complete.

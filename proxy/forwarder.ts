@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { LabClock, TimerHandle } from '../core/clock.ts';
 import { labConnector, phaseOf, type ConnectTimeouts } from './connector.ts';
@@ -49,9 +50,10 @@ export class Forwarder {
     directory: MemberDirectory,
     private readonly timeouts: () => PhaseTimeouts,
     maxHeaderSize: number,
+    onConnected?: (socket: Socket) => void,
   ) {
     this.agent = new Agent({
-      connect: labConnector(directory, clock, timeouts) as never,
+      connect: labConnector(directory, clock, timeouts, onConnected) as never,
       pipelining: 1,
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -68,7 +70,7 @@ export class Forwarder {
         method: spec.method as Dispatcher.HttpMethod,
         path: spec.path,
         headers: spec.headers,
-        body: spec.body,
+        body: spec.body ? Readable.from(lazyBody(spec.body), { objectMode: false }) : null,
         reset: spec.reset,
       },
       exchange as unknown as Dispatcher.DispatchHandler,
@@ -79,6 +81,16 @@ export class Forwarder {
   async close(): Promise<void> {
     await this.agent.destroy();
   }
+}
+
+/**
+ * The client's request body as undici reads it: only once the member connection is up, so a
+ * resolve or connect failure leaves it whole for another member (retryOnConnectFailure), and
+ * never destroyed when the trip fails (undici destroys the stream it was given; destroying the
+ * client's request would drop the client connection before ARR's error page could be sent).
+ */
+async function* lazyBody(body: Readable): AsyncGenerator<Buffer> {
+  for await (const chunk of body.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
 }
 
 /** One request's trip through undici (legacy handler API: it reports onRequestSent and the first response byte). */

@@ -8,12 +8,14 @@ export interface Endpoint {
 
 /**
  * The proxy's name service: turns a farm server address (a host name, as in applicationHost.config)
- * and its httpPort into an endpoint. An unknown name fails the way DNS does (ENOTFOUND).
+ * and its httpPort into an endpoint. An unknown name fails the way DNS does (ENOTFOUND). `signal`
+ * aborts a lookup the caller gave up on (WinHTTP's resolve timeout).
  */
 export interface MemberDirectory {
-  locate(address: string, port: number): Promise<Endpoint>;
+  locate(address: string, port: number, signal?: AbortSignal): Promise<Endpoint>;
 }
 
+/** Member names and their endpoints, as the hosts registered them: an instant, certain answer. */
 export class StaticDirectory implements MemberDirectory {
   private readonly entries = new Map<string, Endpoint>();
 

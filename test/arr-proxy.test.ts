@@ -36,6 +36,15 @@ describe('ARR on the wire', () => {
     });
   });
 
+  it('keeps the client Host header, or asks the member for itself with preserveHostHeader="false"', async () => {
+    for (const preserve of [true, false]) {
+      await withLab({ farm: { protocol: { preserveHostHeader: preserve } }, members: [{ name: 'member1', script: echo }] }, async (lab) => {
+        const seen = JSON.parse((await get(lab, '/', 'h', { host: 'shop.contoso.test' })).body) as { headers: Record<string, string> };
+        expect(seen.headers.host).toBe(preserve ? 'shop.contoso.test' : 'member1');
+      });
+    }
+  });
+
   it('appends to an incoming X-Forwarded-For and decrements Max-Forwards; at zero answers 400.605', async () => {
     await withLab({ members: [{ name: 'member1', script: echo }] }, async (lab) => {
       const res = await get(lab, '/', 'x1', { 'x-forwarded-for': '10.1.1.1:5000', 'max-forwards': '3' });

@@ -3,6 +3,7 @@ import { w3cValue } from '../iis/w3c-format.ts';
 import { CLASSIFICATION, classify, errorCodeOf, win32StatusOf } from '../proxy/failure-classification.ts';
 import type { Lab, Topology } from '../lab/lab.ts';
 import { get, readW3c, withLab } from './helpers.ts';
+import { post } from './upload.ts';
 
 /**
  * Every row of the failure table, produced for real through a lab: the client's page, the
@@ -12,6 +13,8 @@ interface RowCase {
   topology: Topology;
   /** Done while the request is in flight at the member. */
   during?: (lab: Lab) => void;
+  /** Sends a POST of this many bytes instead of a GET. */
+  bodyBytes?: number;
   member: 'none' | { w3c: { status: number; win32: number } } | { httperr: string };
 }
 
@@ -25,6 +28,20 @@ const cases: Record<string, RowCase> = {
   'receive-timeout': {
     topology: { farm: { protocol: { timeout: '00:00:30' } }, members: [{ name: 'member1', script: slow('45s') }] },
     member: { w3c: { status: 200, win32: 64 } },
+  },
+  'resolve-timeout': {
+    topology: { members: [{ name: 'member1' }], resolver: { member1: 'timeout' } },
+    member: 'none',
+  },
+  'connect-timeout': {
+    topology: { members: [{ name: 'member1', offline: 'silent' }] },
+    member: 'none',
+  },
+  'send-timeout': {
+    topology: { members: [{ name: 'member1', script: [{ route: '/', do: ['stop-reading', { sleep: '45s' }, { respond: {} }] }] }] },
+    bodyBytes: 8 * 1024 * 1024,
+    // The proxy's close queues behind the unsent body, so the member never learns it went (README).
+    member: { w3c: { status: 200, win32: 0 } },
   },
   'name-not-resolved': {
     topology: { farm: { servers: [{ address: 'no-such-host' }] }, members: [{ name: 'member1' }] },
@@ -66,7 +83,7 @@ describe('failure classification table', () => {
     it(`${row.id}: ${row.status}.${row.substatus} ${row.winhttp?.name ?? 'no server'}`, async () => {
       const c = cases[row.id]!;
       await withLab(c.topology, async (lab) => {
-        const pending = get(lab, '/time/', 'r1');
+        const pending = c.bodyBytes ? post(lab, '/time/', 'r1', c.bodyBytes) : get(lab, '/time/', 'r1');
         if (c.during) {
           while (lab.member('member1').accepted === 0) await new Promise((r) => setImmediate(r));
           c.during(lab);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { behaviours } from '../backends/behaviours/index.ts';
+import { settingsTable } from '../lab/docs/settings-table.ts';
 import { CLASSIFICATION, errorCodeOf, win32StatusOf } from '../proxy/failure-classification.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -15,6 +16,12 @@ describe('README', () => {
       expect(line).toContain(`| ${row.status}.${row.substatus} |`);
       expect(line!.trim().endsWith(`| ${row.evidence} |`)).toBe(true);
     }
+  });
+
+  it('has the farm-settings table as the schema and the honoured list make it (npx tsx scripts/settings-table.ts)', () => {
+    const table = /<!-- settings-table:begin -->\n([\s\S]*?)\n<!-- settings-table:end -->/.exec(readme);
+    expect(table, 'settings-table markers').not.toBeNull();
+    expect(table![1]).toBe(settingsTable());
   });
 
   it('documents every member behaviour', () => {

@@ -2,6 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { behaviours } from '../../backends/behaviours/index.ts';
 import { loadCatalog } from '../catalog.ts';
 import { ScenarioError } from '../scenario/load.ts';
+import { registerConfigCommand } from './config.ts';
+import { registerDecodeCommand } from './decode.ts';
+import { registerFixturesCommand } from './fixtures.ts';
 import { runCommand } from './run.ts';
 import { scenarioTable } from './tables.ts';
 
@@ -38,6 +41,10 @@ program
     }
     console.log(scenarioTable(await loadCatalog()));
   });
+
+registerConfigCommand(program);
+registerDecodeCommand(program);
+registerFixturesCommand(program);
 
 try {
   await program.parseAsync();

@@ -7,17 +7,24 @@ import type { Measure, ScenarioAction } from './schema.ts';
  * Runs one action step of a scenario against a running lab. Expectation actions return their
  * checks, taken at that instant; the others return none. `step` names the step in the checks.
  */
-export async function performAction(lab: Lab, action: ScenarioAction, step: string, tolerance: number): Promise<Check[]> {
+export async function performAction(
+  lab: Lab,
+  action: ScenarioAction,
+  step: string,
+  tolerance: number,
+  /** Lets the clock run while the lab works (the runner holds it otherwise). */
+  onLab: <T>(work: Promise<T>) => Promise<T> = (work) => work,
+): Promise<Check[]> {
   // What fell due during the wait (a health test, a page's sleep) finishes before the next step.
   if (action.wait !== undefined) {
-    await lab.clock.sleep(action.wait);
-    await lab.settle();
+    await onLab(lab.clock.sleep(action.wait));
+    await onLab(lab.settle());
   }
-  if (action.settle) await lab.settle();
+  if (action.settle) await onLab(lab.settle());
   for (const [address, availability] of Object.entries(action.availability ?? {})) lab.controller.setAvailability(address, availability as Availability);
   for (const [address, health] of Object.entries(action.health ?? {})) lab.controller.setHealthy(address, health === 'healthy');
   for (const [member, script] of Object.entries(action.script ?? {})) lab.member(member).setScript(script);
-  for (const [member, online] of Object.entries(action.online ?? {})) await lab.member(member).setOnline(online);
+  for (const [member, online] of Object.entries(action.online ?? {})) await onLab(lab.member(member).setOnline(online));
   return [...farmChecks(lab, action, step, tolerance), ...eventChecks(lab, action, step)];
 }
 

@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { resolveFarmXml, type ScenarioFarmXml } from './farm-xml.ts';
 import { scenarioSchema, unknownMemberReferences, type Scenario } from './schema.ts';
 
 export interface Problem {
@@ -31,6 +32,8 @@ export interface LoadedScenario {
   scenario: Scenario;
   /** The scenario as written: the manifest records what was injected in the user's own terms. */
   raw: unknown;
+  /** Set when the farm was read from applicationHost.config: the farm the lab runs, and the file's warnings. */
+  farmFromXml?: ScenarioFarmXml;
 }
 
 export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
@@ -64,12 +67,14 @@ export function parseYamlScenario(text: string, file: string): LoadedScenario {
 }
 
 export function parseScenario(raw: unknown, file: string, locate?: (path: PropertyKey[]) => number | undefined): LoadedScenario {
-  const result = scenarioSchema.safeParse(raw);
+  const xml = resolveFarmXml(raw, file);
+  const result = scenarioSchema.safeParse(xml.raw);
   const references = unknownMemberReferences(raw).map((r) => ({ path: r.path.join('.'), line: locate?.(r.path), message: r.message }));
-  if (!result.success || references.length > 0) {
-    throw new ScenarioError(file, [...(result.success ? [] : problemsOf(result.error, locate)), ...references]);
+  const farmProblems = xml.problems.map((p) => ({ path: p.path.join('.'), line: locate?.(p.path), message: p.message }));
+  if (!result.success || references.length > 0 || farmProblems.length > 0) {
+    throw new ScenarioError(file, [...farmProblems, ...(result.success ? [] : problemsOf(result.error, locate)), ...references]);
   }
-  return { file, scenario: result.data, raw };
+  return { file, scenario: result.data, raw, farmFromXml: xml.farm };
 }
 
 function problemsOf(error: z.ZodError, locate?: (path: PropertyKey[]) => number | undefined): Problem[] {

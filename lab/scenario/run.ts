@@ -1,4 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LoggedRequest } from '../../iis/log-records.ts';
 import { LabClient, type ClientResult } from '../client.ts';
@@ -16,6 +17,8 @@ export interface RunOptions {
   /** Wall-clock safety net for a scenario that never settles. */
   wallBudgetMs?: number;
   startAt?: number;
+  /** Fixture mode: the same scenario and seed write the same bytes (see Lab's `deterministic`). */
+  deterministic?: { seed: number };
 }
 
 export interface ScenarioResult {
@@ -40,20 +43,31 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   await mkdir(options.dir, { recursive: true });
   const raw = loaded.raw as { farm?: Record<string, unknown> };
   const lab = await Lab.start(
-    { farm: loaded.farmFromXml?.input ?? raw.farm, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })) },
-    { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing },
+    { farm: loaded.farmFromXml?.input ?? raw.farm, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })), resolver: scenario.resolver },
+    { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing, deterministic: options.deterministic, windows: scenario.windows },
   );
   const client = new LabClient(lab);
   const sent: { index: number; result: ClientResult }[] = [];
   const checks: Check[] = [];
   let nominalMs = 0;
   try {
+    // The runner's own steps take no nominal time: the clock is held while it works, and let go
+    // only while it waits on the lab (a response, a wait step, a settle).
+    let release = lab.clock.hold();
+    const onLab = async <T>(work: Promise<T>): Promise<T> => {
+      release();
+      try {
+        return await work;
+      } finally {
+        release = lab.clock.hold();
+      }
+    };
     const finished = await withinBudget(options.wallBudgetMs ?? 120_000, async () => {
       let n = 0;
       const background: Promise<void>[] = [];
       for (const [index, step] of scenario.requests.entries()) {
         if (step.kind === 'action') {
-          checks.push(...(await performAction(lab, step.action, `step ${index + 1}`, scenario.timeTolerance)));
+          checks.push(...(await performAction(lab, step.action, `step ${index + 1}`, scenario.timeTolerance, onLab)));
           continue;
         }
         const r = step.request;
@@ -65,17 +79,22 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
           sent.push({ index, result });
         });
         if (!r.background) {
-          await sending;
+          await onLab(sending);
           continue;
         }
         background.push(sending);
         let done = false;
         void sending.finally(() => (done = true));
-        while (!done && reached() < before + Math.min(r.repeat, r.concurrency)) await new Promise((resolve) => setImmediate(resolve));
+        await onLab(
+          (async () => {
+            while (!done && reached() < before + Math.min(r.repeat, r.concurrency)) await new Promise((resolve) => setImmediate(resolve));
+          })(),
+        );
       }
-      await Promise.all(background);
-      await lab.settle();
+      await onLab(Promise.all(background));
+      await onLab(lab.settle());
     });
+    release();
     if (!finished) {
       checks.push({ request: '-', subject: 'lab', field: 'settled', expected: 'within the wall budget', actual: 'still busy', pass: false });
     }
@@ -102,36 +121,47 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     nominalMs,
     wallMs: performance.now() - wallStart,
   };
+  const logIdOf = (id: string) => records.get(CONTROLLER_NAME)?.find((x) => x.meta.labRequest === id)?.meta.arrLogId;
+  const traces = await Promise.all(
+    lab.hosts.flatMap((h) => h.files().freb ?? []).map(async (f) => ({ file: relative(options.dir, f), text: await readFile(f, 'utf8') })),
+  );
   const manifest = await writeManifest(options.dir, {
     scenario: scenario.name,
     description: scenario.description,
     suites: scenario.suites,
     reference: scenario.reference,
-    file: loaded.file,
+    file: options.deterministic ? relative(process.cwd(), loaded.file) : loaded.file,
+    diagnosis: scenario.diagnosis ?? scenario.description,
     run: {
       startedAt: new Date(lab.clock.startedAt).toISOString(),
       nominalMs: Math.round(nominalMs),
-      wallMs: Math.round(result.wallMs),
+      // Wall time is the one thing a deterministic run cannot repeat: left out of fixtures.
+      ...(options.deterministic ? { seed: options.deterministic.seed } : { wallMs: Math.round(result.wallMs) }),
       timeScale: options.timeScale,
       passed,
     },
-    injected: { farm: raw.farm ?? {}, farmFromXml: loaded.farmFromXml, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })) },
+    injected: { farm: raw.farm ?? {}, farmFromXml: loaded.farmFromXml, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })), resolver: (loaded.raw as { resolver?: unknown }).resolver },
     requests: sent.map(({ index, result: r }) => ({
       id: r.id,
       expected: requestOf(index).expect,
       client: { ...r, body: undefined, headers: undefined },
-      arrLogId: records.get(CONTROLLER_NAME)?.find((x) => x.meta.labRequest === r.id)?.meta.arrLogId,
-      logged: Object.fromEntries([...records].map(([host, list]) => [host, list.filter((x) => x.meta.labRequest === r.id).map(slim)])),
+      arrLogId: logIdOf(r.id),
+      logged: Object.fromEntries([...records].map(([host, list]) => [host, list.filter((x) => x.meta.labRequest === r.id).map((x) => slim(x, options.dir))])),
+      tracedIn: traces.filter((t) => logIdOf(r.id) !== undefined && t.text.includes(logIdOf(r.id)!)).map((t) => t.file),
     })),
     checks,
     farm: { servers: lab.controller.servers(), events: lab.controller.events(), probes: lab.controller.probes() },
+    // Lines no scenario request caused (health probes), so that every line of every file has its record.
+    unattributed: Object.fromEntries([...records].map(([host, list]) => [host, list.filter((x) => x.meta.labRequest === undefined).map((x) => slim(x, options.dir))])),
     hosts: Object.fromEntries(lab.hosts.map((h) => [h.name, relativeFiles(options.dir, h.files())])),
   });
   return { ...result, manifest };
 }
 
-function slim(r: LoggedRequest) {
-  return { kind: r.kind, at: new Date(r.meta.at).toISOString(), seq: r.meta.seq, entry: r.entry };
+/** A host's record as the manifest gives it: the entry, and the file and line it is on. */
+function slim(r: LoggedRequest, dir: string) {
+  const where = r.meta.where ? { file: relative(dir, r.meta.where.file), line: r.meta.where.line } : undefined;
+  return { kind: r.kind, at: new Date(r.meta.at).toISOString(), seq: r.meta.seq, where, entry: r.entry };
 }
 
 /** Every request a host accepted is in its logs exactly once. */

@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { filler } from '../../backends/body.ts';
 import { scriptSchema } from '../../backends/script.ts';
 import { durationSchema } from '../../core/duration-schema.ts';
 import { parseStatusRanges } from '../../core/status-ranges.ts';
+import { DEFAULT_WINDOWS, WINDOWS_NAMES, type WindowsVersion } from '../../iis/windows-versions.ts';
 import { availabilitySchema, farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
+import { resolverSchema } from '../../proxy/lab-resolver.ts';
 
 /**
  * The scenario schema, shared by YAML files and TypeScript modules (`defineScenario`). A scenario
@@ -107,8 +110,12 @@ export const requestSchema = z
     background: z.boolean().default(false),
     /** Which client sends it: each named client keeps its own cookies (affinity), as a browser does. */
     as: z.string().min(1).default('client'),
+    /** A body of this many filler bytes instead of `body` (several MB fill the socket buffers). */
+    bodyBytes: z.number().int().min(1).max(64 * 1024 * 1024).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.body === undefined || r.bodyBytes === undefined, { message: 'give body or bodyBytes, not both', path: ['bodyBytes'] })
+  .transform((r) => (r.bodyBytes === undefined ? r : { ...r, body: filler(r.bodyBytes).toString('latin1') }));
 export type ScenarioRequest = z.output<typeof requestSchema>;
 
 const serverExpectSchema = z
@@ -168,8 +175,11 @@ const stepSchema = z.record(z.string(), z.unknown()).transform((raw, ctx): Scena
 export const memberSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, 'a host name: letters, digits and -'),
-    /** Nothing listens on the member's port: connections are refused. */
-    offline: z.boolean().default(false),
+    /**
+     * `true`: nothing listens on the member's port, connections are refused (RST);
+     * `silent`: the port never answers a SYN, as when the host is down (lab/silent-port.ts).
+     */
+    offline: z.union([z.boolean(), z.literal('silent')], { error: 'use true (refused), false or silent (SYNs unanswered)' }).default(false),
     /** Kept as written (plain data) for the host driver and the manifest; validated here. */
     script: rawScriptSchema,
   })
@@ -182,6 +192,10 @@ export const scenarioSchema = z
     suites: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1),
     /** Where the behaviour comes from: a reference section, a support case... */
     reference: z.string().optional(),
+    /** The Windows Server every host claims: IIS version, build, HTTPERR fields (2012r2, 2016, 2019, 2022). */
+    windows: z.enum(WINDOWS_NAMES as [WindowsVersion, ...WindowsVersion[]]).default(DEFAULT_WINDOWS),
+    /** What a support engineer should conclude from the artifacts (fixtures' ground truth); default: the description. */
+    diagnosis: z.string().optional(),
     /** Default tolerance, in nominal ms, for `~N` time expectations. */
     timeTolerance: z.number().min(0).default(1000),
     farm: farmSchema.prefault({}),
@@ -198,6 +212,8 @@ export const scenarioSchema = z
       .strict()
       .prefault({}),
     members: z.array(memberSchema).min(1),
+    /** The lab DNS: per name an answer, a delay or a failure, e.g. `{member1: {delay: 20s}, ghost: nxdomain}`. */
+    resolver: resolverSchema.optional(),
     /** Requests and actions, run in order. */
     requests: z.array(stepSchema).min(1),
   })

@@ -1,0 +1,45 @@
+import { createInterface } from 'node:readline';
+
+/**
+ * The side of a bench child process that talks to bench/children.ts: the child reads its options
+ * as JSON from argv[2], prints one `{"ready": ...}` line on stdout once it listens, then answers
+ * JSON command lines from stdin. It stops (and exits, so a --cpu-prof profile gets written) on
+ * SIGTERM or when its stdin closes, so a bench that dies never leaves it running.
+ */
+export interface Served {
+  ready: Record<string, unknown>;
+  stop(): Promise<void>;
+  commands?: Record<string, () => unknown>;
+}
+
+export function options<T>(): T {
+  const raw = process.argv[2];
+  if (!raw) throw new Error('bench child: options JSON expected as the first argument');
+  return JSON.parse(raw) as T;
+}
+
+export async function serve(start: () => Promise<Served>): Promise<void> {
+  const served = await start();
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= served.stop().finally(() => process.exit(0));
+    return stopping;
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    void (async () => {
+      const { id, cmd } = JSON.parse(line) as { id: number; cmd: string };
+      const fn = served.commands?.[cmd];
+      try {
+        if (!fn) throw new Error(`unknown command "${cmd}"`);
+        process.stdout.write(`${JSON.stringify({ id, result: await fn() })}\n`);
+      } catch (err) {
+        process.stdout.write(`${JSON.stringify({ id, error: String((err as Error).message ?? err) })}\n`);
+      }
+    })();
+  });
+  lines.on('close', () => void stop());
+  process.stdout.write(`${JSON.stringify({ ready: served.ready })}\n`);
+}

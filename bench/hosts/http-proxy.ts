@@ -1,0 +1,29 @@
+import { Agent, createServer } from 'node:http';
+import httpProxy from 'http-proxy';
+import { options, serve } from './child.ts';
+
+/**
+ * The reference Node forwarder: http-proxy 1.18 with a keep-alive agent to the member and nothing
+ * else (no header rewriting, no logging), the smallest proxy a Node user would write.
+ */
+const o = options<{ member: { host: string; port: number } }>();
+await serve(async () => {
+  const agent = new Agent({ keepAlive: true });
+  const proxy = httpProxy.createProxyServer({ target: `http://${o.member.host}:${o.member.port}`, agent });
+  proxy.on('error', (_err, _req, res) => {
+    if ('writeHead' in res && !res.headersSent) res.writeHead(502);
+    res.end();
+  });
+  const server = createServer((req, res) => proxy.web(req, res));
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  const address = server.address();
+  return {
+    ready: { port: typeof address === 'object' && address ? address.port : 0, pid: process.pid },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      agent.destroy();
+      proxy.close();
+    },
+  };
+});

@@ -1,0 +1,53 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LabClock } from '../../core/clock.ts';
+import { randomIds } from '../../core/ids.ts';
+import { DEFAULT_FREB_RULE } from '../../iis/freb/freb-log.ts';
+import { StaticDirectory, type Endpoint } from '../../proxy/member-directory.ts';
+import type { HostContext, HostHandle } from '../../lab/host-driver.ts';
+import type { Served } from './child.ts';
+import { profilerCommands } from './profiler.ts';
+
+/**
+ * A host context as `Lab.start` makes one (lab/lab.ts), with the lab's default Failed Request
+ * Tracing rule, for a process that is one lab host with its own clock.
+ */
+export function hostContext(root: string, timeScale: number, members: Record<string, Endpoint> = {}): HostContext {
+  const directory = new StaticDirectory();
+  for (const [name, endpoint] of Object.entries(members)) directory.set(name, endpoint);
+  return { root, clock: new LabClock({ scale: timeScale }), ids: randomIds, directory, freb: DEFAULT_FREB_RULE };
+}
+
+/** What every lab-host child reports and how it stops; with `profile`, it profiles on request. */
+export function served(host: HostHandle, context: HostContext, profile?: string): Served {
+  // How late the event loop runs what is due: what any timer, the lab clock's included, waits on top of its delay.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
+  return {
+    ready: { port: host.endpoint.port, pid: process.pid },
+    commands: {
+      stats: () => ({ accepted: host.accepted, logged: host.records().length, rss: process.memoryUsage().rss }),
+      /** Memory after two full collections (the process must run with --expose-gc). */
+      memory: () => {
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (!gc) throw new Error('run with --expose-gc');
+        gc();
+        gc();
+        const m = process.memoryUsage();
+        return { accepted: host.accepted, rss: m.rss, heapUsed: m.heapUsed, external: m.external };
+      },
+      /** Event-loop delay (ms) since the last call. */
+      'loop-delay': () => {
+        const ms = (ns: number) => ns / 1e6;
+        const out = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+        loopDelay.reset();
+        return out;
+      },
+      ...(profile ? profilerCommands(profile) : {}),
+    },
+    async stop() {
+      loopDelay.disable();
+      await host.stop();
+      context.clock.dispose();
+    },
+  };
+}

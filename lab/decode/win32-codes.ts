@@ -1,0 +1,57 @@
+import { WIN32 } from '../../proxy/winhttp-errors.ts';
+import type { Cited } from './evidence.ts';
+
+/**
+ * Win32 and Winsock codes of reference §3.3: what shows up in `sc-win32-status`, in FREB ErrorCode
+ * descriptions and beneath a WinHTTP error in a trace. The codes the forwarder reports as causes
+ * come from the proxy's own table (proxy/winhttp-errors.ts `WIN32`); this adds their texts and
+ * the codes the lab does not produce. Texts are FormatMessage's, from W32-SYSERR [V].
+ */
+export interface Win32Code {
+  code: number;
+  name: string;
+  text: Cited;
+  /** Where it shows up around ARR, when a source says so (reference §3.3 last column). */
+  seen?: Cited;
+}
+
+const SYSERR = 'W32-SYSERR';
+const sys = (text: string): Cited => ({ text, evidence: 'V', source: SYSERR });
+
+function code(c: { code: number; name: string }, text: string, seen?: Cited): Win32Code {
+  return { code: c.code, name: c.name, text: sys(text), ...(seen && { seen }) };
+}
+
+export const WIN32_CODES: readonly Win32Code[] = [
+  code({ code: 0, name: 'ERROR_SUCCESS' }, 'The operation completed successfully.', {
+    text: 'sc-win32-status of a request that completed normally; FREB renders it "The operation completed successfully. (0x0)"',
+    evidence: 'C', source: 'SMP-FREBTXT',
+  }),
+  code({ code: 64, name: 'ERROR_NETNAME_DELETED' }, 'The specified network name is no longer available.', {
+    text: 'member W3SVC line when the client (ARR) disconnected before the response completed: `200 0 64 45208`',
+    evidence: 'V', source: 'DOC-502',
+  }),
+  code({ code: 121, name: 'ERROR_SEM_TIMEOUT' }, 'The semaphore timeout period has expired.'),
+  code({ code: 995, name: 'ERROR_OPERATION_ABORTED' }, 'The I/O operation has been aborted because of either a thread exit or an application request.'),
+  code({ code: 1225, name: 'ERROR_CONNECTION_REFUSED' }, 'The remote computer refused the network connection.'),
+  code({ code: 1226, name: 'ERROR_GRACEFUL_DISCONNECT' }, 'The network connection was gracefully closed.'),
+  code({ code: 1229, name: 'ERROR_CONNECTION_INVALID' }, 'An operation was attempted on a nonexistent network connection.', {
+    text: 'member FREB GENERAL_FLUSH_RESPONSE_END ErrorCode "... (0x800704cd)" after ARR disconnected',
+    evidence: 'V', source: 'DOC-502',
+  }),
+  code({ code: 1231, name: 'ERROR_NETWORK_UNREACHABLE' }, 'The network location cannot be reached. For information about network troubleshooting, see Windows Help.'),
+  code({ code: 1236, name: 'ERROR_CONNECTION_ABORTED' }, 'The network connection was aborted by the local system.'),
+  code(WIN32.ERROR_TIMEOUT, 'This operation returned because the timeout period expired.', {
+    text: 'WinHTTP receive timeout in a WinHTTP trace, mapped to 12002', evidence: 'V', source: 'DOC-502',
+  }),
+  code({ code: 10053, name: 'WSAECONNABORTED' }, 'An established connection was aborted by the software in your host machine.'),
+  code(WIN32.WSAECONNRESET, 'An existing connection was forcibly closed by the remote host.'),
+  code(
+    WIN32.WSAETIMEDOUT,
+    'A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond.',
+    { text: 'offline member (SYN unanswered) in a WinHTTP trace, mapped to 12002', evidence: 'V', source: 'DOC-502' },
+  ),
+  code(WIN32.WSAECONNREFUSED, 'No connection could be made because the target machine actively refused it.'),
+  code({ code: 10065, name: 'WSAEHOSTUNREACH' }, 'A socket operation was attempted to an unreachable host.'),
+  code(WIN32.WSAHOST_NOT_FOUND, 'No such host is known.'),
+];
