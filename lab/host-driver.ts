@@ -45,7 +45,7 @@ export interface HostHandle {
   /** Requests the host has accepted; each must appear once in its logs. */
   readonly accepted: number;
   records(): readonly LoggedRequest[];
-  files(): { w3svc: string[]; httperr: string[]; freb?: string[]; events?: string[] };
+  files(): { w3svc: string[]; httperr: string[]; freb?: string[]; events?: string[]; winhttp?: string[] };
   setOnline(online: boolean): Promise<void>;
   idle(): Promise<void>;
   stop(): Promise<void>;

@@ -4,6 +4,7 @@ import { FarmRuntime } from '../proxy/farm.ts';
 import { Forwarder } from '../proxy/forwarder.ts';
 import type { FarmEvent } from '../proxy/farm-events.ts';
 import { HealthMonitor, type HealthProbe } from '../proxy/health-monitor.ts';
+import { WinHttpTrace } from '../proxy/winhttp-trace.ts';
 import type { ServerCounters } from '../proxy/server-state.ts';
 import { EventLog, eventLogFile } from '../iis/event-log.ts';
 import { IisHost, identityFor, type RequestHandler } from '../iis/host.ts';
@@ -98,11 +99,14 @@ class InProcessController extends InProcessHost implements ControllerHandle {
   declare readonly kind: 'controller';
   private readonly health: HealthMonitor;
   private readonly eventLog: EventLog;
+  private readonly winhttp: WinHttpTrace;
 
   constructor(name: string, context: HostContext, private readonly farm: FarmRuntime, private readonly forwarder: Forwarder) {
     const health = new HealthMonitor(farm, forwarder, context.clock);
-    super('controller', name, context, new ArrHandler(farm, forwarder, context.ids, health));
+    const winhttp = new WinHttpTrace(context.root);
+    super('controller', name, context, new ArrHandler(farm, forwarder, context.ids, health, winhttp));
     this.health = health;
+    this.winhttp = winhttp;
     this.eventLog = new EventLog(context.root, name);
     farm.onEvent((e) => this.eventLog.write({ id: e.id, level: e.level, at: e.at, provider: ARR_EVENT_PROVIDER, message: e.message }));
   }
@@ -144,7 +148,7 @@ class InProcessController extends InProcessHost implements ControllerHandle {
   }
 
   override files() {
-    return { ...super.files(), events: this.eventLog.records.length > 0 ? [eventLogFile(this.root)] : [] };
+    return { ...super.files(), events: this.eventLog.records.length > 0 ? [eventLogFile(this.root)] : [], winhttp: this.winhttp.files() };
   }
 
   override async stop(): Promise<void> {
@@ -152,6 +156,7 @@ class InProcessController extends InProcessHost implements ControllerHandle {
     await super.stop();
     await this.forwarder.close();
     this.eventLog.close();
+    this.winhttp.close();
   }
 }
 

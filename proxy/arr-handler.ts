@@ -7,6 +7,7 @@ import { CLASSIFICATION } from './failure-classification.ts';
 import type { RoutingContext } from './balancers/balancer.ts';
 import type { FarmRuntime, Route } from './farm.ts';
 import type { HealthMonitor } from './health-monitor.ts';
+import type { WinHttpTrace } from './winhttp-trace.ts';
 import type { InFlight, ServerRuntime } from './server-state.ts';
 import { forwardWithRetry, type SinkFor } from './connect-retry.ts';
 import { serverVariable } from './server-variables.ts';
@@ -25,6 +26,7 @@ export class ArrHandler implements RequestHandler {
     private readonly forwarder: Forwarder,
     private readonly ids: IdSource,
     private readonly health?: HealthMonitor,
+    private readonly winhttp?: WinHttpTrace,
   ) {}
 
   async handle(request: HostRequest): Promise<void> {
@@ -86,6 +88,7 @@ export class ArrHandler implements RequestHandler {
       bytesReceived: outcome.bytesReceived,
     });
     this.health?.recordLive(server, { status: outcome.status, connectionError: outcome.failure !== undefined });
+    if (outcome.failure) this.winhttp?.failed(now, outcome.failure);
     return outcome;
   }
 

@@ -10,12 +10,13 @@ export async function writeManifest(dir: string, manifest: unknown): Promise<str
   return file;
 }
 
-export function relativeFiles(dir: string, files: { w3svc: string[]; httperr: string[]; freb?: string[]; events?: string[] }) {
+export function relativeFiles(dir: string, files: { w3svc: string[]; httperr: string[]; freb?: string[]; events?: string[]; winhttp?: string[] }) {
   const rel = (list: string[]) => list.map((f) => relative(dir, f));
   return {
     w3svc: rel(files.w3svc),
     httperr: rel(files.httperr),
     freb: rel(files.freb ?? []),
     ...(files.events ? { events: rel(files.events) } : {}),
+    ...(files.winhttp ? { winhttp: rel(files.winhttp) } : {}),
   };
 }
