@@ -55,6 +55,8 @@ interface Timer {
   cancelled: boolean;
 }
 
+const byDue = (a: Timer, b: Timer) => a.due - b.due || a.seq - b.seq;
+
 export class LabClock {
   readonly scale: number;
   readonly startedAt: number;
@@ -71,7 +73,7 @@ export class LabClock {
   private wallAtAdvance: number;
   private seq = 0;
   private live = 0;
-  private readonly queue = new TinyQueue<Timer>([], (a, b) => a.due - b.due || a.seq - b.seq);
+  private queue = new TinyQueue<Timer>([], byDue);
   private wallTimer: NodeJS.Timeout | undefined;
   private armedFor: Timer | undefined;
   private pumpScheduled = false;
@@ -156,6 +158,7 @@ export class LabClock {
         if (timer.cancelled) return;
         timer.cancelled = true;
         this.live--;
+        this.compact();
       },
     };
   }
@@ -183,6 +186,17 @@ export class LabClock {
     this.wallTimer = undefined;
     while (this.queue.length) this.queue.pop()!.cancelled = true;
     this.live = 0;
+  }
+
+  /**
+   * Cancelled timers leave the heap lazily, when they reach its top; a proxy cancels one per
+   * request phase, 30 s before it would surface, so under load they would pile up. Once they
+   * outnumber the live ones the heap is rebuilt from the live timers.
+   */
+  private compact(): void {
+    const dead = this.queue.length - this.live;
+    if (dead < 1024 || dead < this.live) return;
+    this.queue = new TinyQueue(this.queue.data.slice(0, this.queue.length).filter((t) => !t.cancelled), byDue);
   }
 
   private head(): Timer | undefined {
@@ -269,7 +283,16 @@ export class LabClock {
 }
 
 /** Formats nominal epoch ms for log directives and fields (UTC). */
+let lastSecond = NaN;
+let lastParts = { date: '', time: '', yymmdd: '' };
+
+/** UTC date and time of a nominal instant, to the second (log lines ask for the same second a lot). */
 export function utcParts(epochMs: number): { date: string; time: string; yymmdd: string } {
-  const iso = new Date(Math.floor(epochMs)).toISOString();
-  return { date: iso.slice(0, 10), time: iso.slice(11, 19), yymmdd: iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10) };
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    lastSecond = second;
+    lastParts = { date: iso.slice(0, 10), time: iso.slice(11, 19), yymmdd: iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10) };
+  }
+  return lastParts;
 }

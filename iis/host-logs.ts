@@ -22,6 +22,11 @@ export interface HostLogsOptions {
   siteId: number;
   iisVersion: string;
   httperrVariant: HttperrVariant;
+  /**
+   * Keep every record in memory (scenario runs assert on them). A long-running lab or a load run
+   * keeps only the count: the files have the lines either way.
+   */
+  retain?: boolean;
 }
 
 /**
@@ -30,6 +35,8 @@ export interface HostLogsOptions {
  */
 export class HostLogs {
   readonly records: LoggedRequest[] = [];
+  /** Requests logged so far, retained or not. */
+  logged = 0;
   private readonly w3svc: LogDirectory;
   private readonly httperr: LogDirectory;
   private readonly listeners = new Set<(record: LoggedRequest) => void>();
@@ -78,7 +85,8 @@ export class HostLogs {
   }
 
   private emit(record: LoggedRequest): void {
-    this.records.push(record);
+    this.logged++;
+    if (this.options.retain !== false) this.records.push(record);
     for (const l of this.listeners) l(record);
   }
 }

@@ -9,7 +9,7 @@ import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './window
 import type { IdSource } from '../core/ids.ts';
 import { reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
 import { DEFAULT_FREB_RULE, FrebLog, frebDir, type FrebRule } from './freb/freb-log.ts';
-import { errorCode, num, str, type Area, type Level, type TraceEvent, type TraceField } from './freb/trace.ts';
+import { errorCode, num, str, type Area, type Level, type TraceEvent } from './freb/trace.ts';
 import { HostLogs } from './host-logs.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
 import type { HttperrVariant } from './w3c-format.ts';
@@ -79,18 +79,20 @@ export class HostRequest {
       sPort: modelled?.local?.port ?? s.localPort ?? 0,
     };
     const id = host.identity;
-    this.addTrace('GENERAL_REQUEST_START', 'RequestNotifications', 'Informational', [
+    this.addTrace('GENERAL_REQUEST_START', 'RequestNotifications', 'Informational', () => [
       num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('RequestURL', req.url ?? '/'), str('RequestVerb', req.method ?? 'GET'),
     ]);
-    let headers = '';
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      // The scenario client's marker is the lab's bookkeeping, not part of what IIS would record.
-      if (req.rawHeaders[i]!.toLowerCase() !== LAB_REQUEST_HEADER) headers += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
-    }
-    this.addTrace('GENERAL_REQUEST_HEADERS', 'RequestNotifications', 'Verbose', [str('Headers', headers)]);
+    this.addTrace('GENERAL_REQUEST_HEADERS', 'RequestNotifications', 'Verbose', () => {
+      let headers = '';
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        // The scenario client's marker is the lab's bookkeeping, not part of what IIS would record.
+        if (req.rawHeaders[i]!.toLowerCase() !== LAB_REQUEST_HEADER) headers += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+      }
+      return [str('Headers', headers)];
+    });
   }
 
-  addTrace(name: string, area: Area, level: Level, fields: TraceField[]): void {
+  addTrace(name: string, area: Area, level: Level, fields: TraceEvent['fields']): void {
     this.trace.push({ name, area, level, at: this.host.clock.now(), fields });
   }
 
@@ -164,6 +166,8 @@ export interface IisHostOptions {
   ids: IdSource;
   /** Failed Request Tracing rule; default: every 5xx. */
   freb?: FrebRule;
+  /** Keep every log record in memory (default) or only count them. */
+  retainRecords?: boolean;
   /** Deterministic runs: the book of modelled addresses, and this host's modelled IP. */
   addresses?: { book: AddressBook; ip: string };
 }
@@ -211,6 +215,7 @@ export class IisHost {
       siteId: options.identity.siteId,
       iisVersion: options.identity.iisVersion,
       httperrVariant: options.identity.httperrVariant,
+      retain: options.retainRecords,
     });
     // Node's own real-time timers would end connections behind the lab clock's back; the http.sys
     // timers of the model replace them.
@@ -339,29 +344,33 @@ export class IisHost {
     this.log(request);
   }
 
-  /** The events that close a request's trace: the final flush and the end of the request. */
-  private traceCompletion(request: HostRequest, at: number): void {
-    const { res, socket } = request;
-    // Per request, not per connection: a keep-alive socket carries several.
+  /** The request's own bytes on the wire: a keep-alive socket carries several requests. */
+  private bytesOf(request: HostRequest): { sent: number; received: number } {
+    const { socket } = request;
     const mark = this.socketMarks.get(socket) ?? { read: 0, written: 0 };
-    const sent = (socket.bytesWritten ?? 0) - mark.written;
-    const received = (socket.bytesRead ?? 0) - mark.read;
-    this.socketMarks.set(socket, { read: socket.bytesRead ?? 0, written: socket.bytesWritten ?? 0 });
+    const now = { read: socket.bytesRead ?? 0, written: socket.bytesWritten ?? 0 };
+    this.socketMarks.set(socket, now);
+    return { sent: now.written - mark.written, received: now.read - mark.read };
+  }
+
+  /** The events that close a request's trace: the final flush and the end of the request. */
+  private traceCompletion(request: HostRequest, at: number, { sent, received }: { sent: number; received: number }): void {
     const gone = request.clientGone && !request.httpErr;
     request.trace.push(
       { name: 'GENERAL_FLUSH_RESPONSE_END', area: 'RequestNotifications', level: gone ? 'Warning' : 'Verbose', at, fields: [num('BytesSent', gone ? 0 : sent), errorCode('ErrorCode', gone ? HRESULT_CONNECTION_INVALID : 0)] },
       { name: 'GENERAL_REQUEST_END', area: 'RequestNotifications', level: 'Informational', at, fields: [
-        num('BytesSent', sent), num('BytesReceived', received), num('HttpStatus', res.statusCode), num('HttpSubStatus', request.substatus),
+        num('BytesSent', sent), num('BytesReceived', received), num('HttpStatus', request.res.statusCode), num('HttpSubStatus', request.substatus),
       ] },
     );
   }
 
   /** Writes the request's frNNNNNN.xml when a Failed Request Tracing rule fires. */
-  private writeTrace(request: HostRequest, at: number): void {
+  private writeTrace(request: HostRequest, at: number, bytes: { sent: number; received: number }): void {
     const status = request.res.statusCode;
     const timeTaken = at - request.startedAt;
     const reason = this.freb.failureReason(status, timeTaken);
     if (!reason) return;
+    this.traceCompletion(request, at, bytes);
     const id = this.identity;
     const guid = this.ids.guid().toUpperCase();
     this.freb.write(
@@ -383,7 +392,7 @@ export class IisHost {
     const { req, res, peer } = request;
     const at = this.clock.now();
     this.clock.touch();
-    this.traceCompletion(request, at);
+    const bytes = this.bytesOf(request);
     const meta: RecordMeta = {
       host: this.identity.name,
       seq: request.seq,
@@ -427,7 +436,7 @@ export class IisHost {
       };
       this.logs.w3c(meta, entry);
     }
-    if (!request.httpErr) this.writeTrace(request, at);
+    if (!request.httpErr) this.writeTrace(request, at, bytes);
     if (this.active.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -29,6 +29,8 @@ export interface HostContext {
   ids: IdSource;
   /** Failed Request Tracing rule for the host's site. */
   freb: FrebRule;
+  /** Keep every log record in memory (default); off for long-running or load labs. */
+  retainRecords?: boolean;
   /** The Windows Server version the host claims (IIS version, HTTPERR fields...). */
   windows?: WindowsVersion;
   /** Deterministic runs: modelled addresses (the host's own IP, and the book every party shares). */
@@ -44,6 +46,8 @@ export interface HostHandle {
   readonly endpoint: { host: string; port: number };
   /** Requests the host has accepted; each must appear once in its logs. */
   readonly accepted: number;
+  /** Requests the host has logged (W3SVC or HTTPERR) so far. */
+  readonly logged: number;
   records(): readonly LoggedRequest[];
   files(): { w3svc: string[]; httperr: string[]; freb?: string[]; events?: string[]; winhttp?: string[] };
   setOnline(online: boolean): Promise<void>;

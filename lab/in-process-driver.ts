@@ -25,7 +25,7 @@ class InProcessHost implements HostHandle {
     handler: RequestHandler,
   ) {
     this.root = context.root;
-    this.host = new IisHost({ identity: identityFor(name, context.windows), root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, addresses: context.addresses, handler });
+    this.host = new IisHost({ identity: identityFor(name, context.windows), root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, addresses: context.addresses, retainRecords: context.retainRecords, handler });
   }
 
   get name(): string {
@@ -38,6 +38,10 @@ class InProcessHost implements HostHandle {
 
   get accepted(): number {
     return this.host.accepted;
+  }
+
+  get logged(): number {
+    return this.host.logs.logged;
   }
 
   records(): readonly LoggedRequest[] {

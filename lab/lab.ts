@@ -142,7 +142,7 @@ export class Lab {
       await Promise.all(this.hosts.map((h) => h.idle()));
       // A member can receive a request while the controller goes idle; look again until quiet.
       await new Promise((r) => setImmediate(r));
-      if (this.hosts.every((h) => h.accepted === h.records().length)) return;
+      if (this.hosts.every((h) => h.accepted === h.logged)) return;
     }
   }
 

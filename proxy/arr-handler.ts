@@ -143,9 +143,10 @@ function routingContext(request: HostRequest): RoutingContext {
  */
 function traceRouting(request: HostRequest, route: Route, headers: Record<string, string | string[]>, protocol: ProtocolConfig): void {
   const { server } = route;
-  const c = server.counters;
-  request.addTrace('ARR_SERVER_ROUTED', 'RequestRouting', 'Informational', [
-    str('RoutingReason', route.reason), str('Server', server.address), str('State', server.state),
+  const c = { ...server.counters };
+  const state = server.state;
+  request.addTrace('ARR_SERVER_ROUTED', 'RequestRouting', 'Informational', () => [
+    str('RoutingReason', route.reason), str('Server', server.address), str('State', state),
     num('TotalRequests', c.totalRequests), num('FailedRequests', c.failedRequests), num('CurrentRequests', c.currentRequests),
     num('BytesSent', c.bytesSent), num('BytesReceived', c.bytesReceived), num('ResponseTime', Math.round(c.responseTime)),
   ]);
@@ -153,15 +154,15 @@ function traceRouting(request: HostRequest, route: Route, headers: Record<string
     const v = headers[name.toLowerCase()];
     return Array.isArray(v) ? v.join(', ') : (v ?? '');
   };
-  const set: [string, string][] = [
-    ['Max-Forwards', value('max-forwards')],
-    ...(protocol.xForwardedForHeaderName ? [[protocol.xForwardedForHeaderName, value(protocol.xForwardedForHeaderName)] as [string, string]] : []),
-    [protocol.sslHeaderName, ''],
-    [protocol.clientCertHeaderName, ''],
-    [protocol.logGuidName, value(protocol.logGuidName)],
-    ['Connection', ''],
+  const set: [string, () => string][] = [
+    ['Max-Forwards', () => value('max-forwards')],
+    ...(protocol.xForwardedForHeaderName ? [[protocol.xForwardedForHeaderName, () => value(protocol.xForwardedForHeaderName)] as [string, () => string]] : []),
+    [protocol.sslHeaderName, () => ''],
+    [protocol.clientCertHeaderName, () => ''],
+    [protocol.logGuidName, () => value(protocol.logGuidName)],
+    ['Connection', () => ''],
   ];
   for (const [name, v] of set) {
-    request.addTrace('GENERAL_SET_REQUEST_HEADER', 'RequestNotifications', 'Verbose', [str('HeaderName', name), str('HeaderValue', v), bool('Replace', true)]);
+    request.addTrace('GENERAL_SET_REQUEST_HEADER', 'RequestNotifications', 'Verbose', () => [str('HeaderName', name), str('HeaderValue', v()), bool('Replace', true)]);
   }
 }

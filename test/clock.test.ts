@@ -112,3 +112,24 @@ describe('durations', () => {
     expect(formatTimeSpan(90_061_000)).toBe('1.01:01:01');
   });
 });
+
+describe('lab clock under churn', () => {
+  it('keeps firing in order after many cancelled timers (the heap is compacted)', async () => {
+    const clock = new LabClock({ scale: 0.001, startAt: 0 });
+    const fired: number[] = [];
+    // A proxy under load: every request arms a 30 s timeout and cancels it a moment later.
+    for (let i = 0; i < 5000; i++) clock.setTimer(30_000 + i, () => fired.push(-1)).cancel();
+    const done = new Promise<void>((resolve) => {
+      clock.setTimer(2_000, () => fired.push(2));
+      clock.setTimer(1_000, () => fired.push(1));
+      clock.setTimer(3_000, () => {
+        fired.push(3);
+        resolve();
+      });
+    });
+    expect(clock.pending).toBe(3);
+    await done;
+    expect(fired).toEqual([1, 2, 3]);
+    clock.dispose();
+  });
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { utcParts } from '../../core/clock.ts';
 import { errorCodeDescription } from './error-text.ts';
-import { AREAS, LEVELS, type TraceEvent, type TraceField } from './trace.ts';
+import { AREAS, LEVELS, fieldsOf, type TraceEvent, type TraceField } from './trace.ts';
 
 /**
  * Renders one `frNNNNNN.xml` the way iisfreb.dll lays it out (reference §7.2-7.3, from the
@@ -60,6 +60,7 @@ function fieldValue(f: TraceField): string {
 }
 
 function renderEvent(e: TraceEvent, info: FailedRequestInfo): string {
+  const fields = fieldsOf(e);
   const lines = [
     '<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">',
     ' <System>',
@@ -76,14 +77,14 @@ function renderEvent(e: TraceEvent, info: FailedRequestInfo): string {
     ' </System>',
     ' <EventData>',
     `  <Data Name="ContextId">${info.activityId}</Data>`,
-    ...e.fields.map((f) => `  <Data Name="${escapeXml(f.name)}">${fieldValue(f)}</Data>`),
+    ...fields.map((f) => `  <Data Name="${escapeXml(f.name)}">${fieldValue(f)}</Data>`),
     ' </EventData>',
     ' <RenderingInfo Culture="en-US">',
     `  <Opcode>${e.name}</Opcode>`,
     '  <Keywords>',
     `   <Keyword>${e.area}</Keyword>`,
     '  </Keywords>',
-    ...e.fields
+    ...fields
       .filter((f) => f.kind === 'errorCode')
       .map((f) => `  <freb:Description Data="${escapeXml(f.name)}">${escapeXml(errorCodeDescription(f.value as number, f.text))}</freb:Description>`),
     ' </RenderingInfo>',

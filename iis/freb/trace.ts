@@ -27,7 +27,12 @@ export interface TraceEvent {
   level: Level;
   /** Nominal epoch ms. */
   at: number;
-  fields: TraceField[];
+  /** The fields, or how to make them: most traces are never written, so they are built on demand. */
+  fields: TraceField[] | (() => TraceField[]);
+}
+
+export function fieldsOf(event: TraceEvent): TraceField[] {
+  return typeof event.fields === 'function' ? event.fields() : event.fields;
 }
 
 export const str = (name: string, value: string): TraceField => ({ name, value, kind: 'string' });
