@@ -120,8 +120,8 @@ function proxyCostSection(pc: ProxyCostResult): string {
     '',
     `The controller's JS heap after full GCs went from ${num(mem.start.heapUsed / 1e6, 1)} MB to ${num(mem.end.heapUsed / 1e6, 1)} MB over the ` +
       `${num(mem.requests)} requests of the measured rounds, ${num((mem.end.heapUsed - mem.start.heapUsed) / Math.max(1, mem.requests), 0)} B kept per ` +
-      `request (RSS ${num(mem.start.rss / 1e6, 0)} → ${num(mem.end.rss / 1e6, 0)} MB): each host keeps every request's log record ` +
-      '(`HostLogs.records`) for as long as it runs, so a long load grows the heap, and the GC work, with it.',
+      `request (RSS ${num(mem.start.rss / 1e6, 0)} → ${num(mem.end.rss / 1e6, 0)} MB). The bench hosts run as long-running and load labs do, ` +
+      'counting log records rather than keeping them in memory (`retainRecords: false`); a scenario run keeps them for its checks.',
   ];
   if (pc.profile) {
     out.push(
