@@ -37,6 +37,8 @@ export class HostLogs {
   readonly records: LoggedRequest[] = [];
   /** Requests logged so far, retained or not. */
   logged = 0;
+  /** Connection-level HTTPERR lines so far. */
+  connectionEvents = 0;
   private readonly w3svc: LogDirectory;
   private readonly httperr: LogDirectory;
   private readonly listeners = new Set<(record: LoggedRequest) => void>();
@@ -58,6 +60,15 @@ export class HostLogs {
   w3c(meta: RecordMeta, entry: W3cEntry): void {
     meta.where = this.w3svc.append(meta.at, w3cLine(meta.at, entry));
     this.emit({ kind: 'w3c', meta, entry });
+  }
+
+  /**
+   * An HTTPERR line about a connection rather than a request (Timer_ConnectionIdle,
+   * Timer_HeaderWait): not part of the per-request accounting.
+   */
+  connectionEvent(at: number, entry: HttperrEntry): void {
+    this.httperr.append(at, httperrLine(at, entry, this.options.httperrVariant));
+    this.connectionEvents++;
   }
 
   httpErr(meta: RecordMeta, entry: HttperrEntry): void {

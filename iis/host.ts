@@ -5,6 +5,10 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { AddressBook } from '../core/address-book.ts';
 import { socketLedger } from '../core/socket-ledger.ts';
+import { AppPoolQueue, type Admission } from './http-sys/app-pool-queue.ts';
+import { canned503 } from './http-sys/canned-503.ts';
+import { ConnectionWatch, type ConnectionTimer } from './http-sys/connection-watch.ts';
+import { HTTP_SYS_DEFAULTS, type HttpSysSettings } from './http-sys/settings.ts';
 import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './windows-versions.ts';
 import type { IdSource } from '../core/ids.ts';
 import { reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
@@ -168,6 +172,8 @@ export interface IisHostOptions {
   freb?: FrebRule;
   /** Keep every log record in memory (default) or only count them. */
   retainRecords?: boolean;
+  /** http.sys and app-pool limits (queue, threads, connections, timers); IIS defaults when unset. */
+  httpSys?: HttpSysSettings;
   /** Deterministic runs: the book of modelled addresses, and this host's modelled IP. */
   addresses?: { book: AddressBook; ip: string };
 }
@@ -186,6 +192,10 @@ export class IisHost {
   private readonly ids: IdSource;
   private readonly modelled: { book: AddressBook; ip: string } | undefined;
   private readonly socketMarks = new WeakMap<Socket, { read: number; written: number }>();
+  /** http.sys limits; replaceable while the lab runs. */
+  httpSys: HttpSysSettings;
+  private readonly queue: AppPoolQueue;
+  private readonly watches = new Map<Socket, ConnectionWatch>();
   readonly freb: FrebLog;
   /** Stand-ins for w3wp's process and thread ids in traces: stable per host name. */
   private readonly processId: number;
@@ -222,7 +232,9 @@ export class IisHost {
     this.server = createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 }, (req, res) => {
       void this.run(req, res);
     });
-    this.server.on('connection', (socket: Socket) => socketLedger.accepted(socket));
+    this.httpSys = options.httpSys ?? HTTP_SYS_DEFAULTS;
+    this.queue = new AppPoolQueue(() => this.httpSys, this.clock);
+    this.server.on('connection', (socket: Socket) => this.accept(socket));
     this.server.keepAliveTimeout = 0;
   }
 
@@ -296,6 +308,9 @@ export class IisHost {
    */
   async stop(): Promise<void> {
     this.stopping.abort(new Error(`host ${this.identity.name} stopped`));
+    for (const watch of this.watches.values()) watch.busy();
+    this.watches.clear();
+    this.queue.drain();
     for (const request of [...this.active]) {
       if (!request.logged) {
         request.httpErr = { reason: 'Connection_Abandoned_By_ReqQueue', status: undefined };
@@ -320,8 +335,17 @@ export class IisHost {
     });
     // A write after the client went away fails the send (logged as win32 64), it is not a crash.
     res.on('error', () => {});
+    const watch = this.watches.get(req.socket);
+    watch?.busy();
+    if (this.refusedByHttpSys(request)) return;
+    const admission = await this.queue.enter(req.socket);
+    if (admission !== 'run') {
+      this.leftQueue(request, admission);
+      return;
+    }
     try {
-      await this.handler.handle(request);
+      if (this.queue.running > this.httpSys.appConcurrentRequestLimit) this.tooManyRequests(request);
+      else await this.handler.handle(request);
     } catch (err) {
       if (this.stopping.signal.aborted) return;
       if (!res.headersSent && !request.httpErr) {
@@ -340,8 +364,84 @@ export class IisHost {
         res.once('close', resolve);
       });
     }
+    this.queue.leave();
     if (this.stopping.signal.aborted && request.logged) return;
     this.log(request);
+    watch?.idle();
+  }
+
+  private accept(socket: Socket): void {
+    socketLedger.accepted(socket);
+    const watch = new ConnectionWatch(socket, this.clock, () => this.httpSys.connectionTimeout, (timer) => this.connectionExpired(socket, timer));
+    this.watches.set(socket, watch);
+    socket.once('close', () => {
+      watch.busy();
+      this.watches.delete(socket);
+    });
+    watch.idle();
+  }
+
+  /** Timer_ConnectionIdle / Timer_HeaderWait: http.sys closes the connection and logs it, not a request. */
+  private connectionExpired(socket: Socket, timer: ConnectionTimer): void {
+    const modelled = this.modelled?.book.peer(socket.localPort ?? 0, socket.remotePort ?? 0);
+    this.logs.connectionEvent(this.clock.now(), {
+      'c-ip': modelled?.remote?.ip ?? socket.remoteAddress ?? '-',
+      'c-port': modelled?.remote?.port ?? socket.remotePort ?? 0,
+      's-ip': modelled?.local?.ip ?? socket.localAddress ?? '-',
+      's-port': modelled?.local?.port ?? socket.localPort ?? 0,
+      'cs-version': undefined, 'cs-method': undefined, 'cs-uri': undefined, streamid: undefined,
+      'sc-status': undefined, 's-siteid': undefined, 's-reason': timer, 's-queuename': undefined,
+    });
+    socket.destroy();
+  }
+
+  /**
+   * The site's connection limit, checked by http.sys before the request reaches a queue: over
+   * maxConnections it answers the canned 503 and logs ConnLimit (reference §6.4).
+   */
+  private refusedByHttpSys(request: HostRequest): boolean {
+    if (this.watches.size <= this.httpSys.maxConnections) return false;
+    this.answerCanned503(request, 'ConnLimit');
+    this.log(request);
+    return true;
+  }
+
+  private answerCanned503(request: HostRequest, reason: string): void {
+    request.httpErr = { reason, status: 503 };
+    request.req.socket.end(canned503(new Date(this.clock.now())));
+  }
+
+  /** A request that did not get a worker thread: refused, dropped or abandoned by http.sys. */
+  private leftQueue(request: HostRequest, admission: Exclude<Admission, 'run'>): void {
+    switch (admission) {
+      case 'queue-full':
+        // TcpLevel is for load balancers that only see TCP: the connection is reset instead.
+        if (this.httpSys.loadBalancerCapabilities === 'TcpLevel') {
+          request.httpErr = { reason: 'QueueFull', status: undefined };
+          request.socket.resetAndDestroy();
+        } else {
+          this.answerCanned503(request, 'QueueFull');
+        }
+        break;
+      case 'client-reset':
+        request.httpErr = { reason: 'Client_Reset', status: undefined };
+        break;
+      case 'timed-out':
+        request.httpErr = { reason: 'Timer_ReqQueue', status: undefined };
+        request.socket.resetAndDestroy();
+        break;
+      case 'stopped':
+        return;
+    }
+    this.log(request);
+  }
+
+  /** serverRuntime/@appConcurrentRequestLimit exceeded: IIS itself answers 503.2 (reference §2.2). */
+  private tooManyRequests(request: HostRequest): void {
+    request.sendError({
+      status: 503, substatus: 2, win32: 0, errorCode: 0, module: 'IIS Web Core', notification: 'BeginRequest',
+      handler: 'Not yet determined', description: 'The serverRuntime@appConcurrentRequestLimit setting is being exceeded.',
+    });
   }
 
   /** The request's own bytes on the wire: a keep-alive socket carries several requests. */

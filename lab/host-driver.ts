@@ -3,6 +3,7 @@ import type { IdSource } from '../core/ids.ts';
 import type { AddressBook } from '../core/address-book.ts';
 import type { FrebRule } from '../iis/freb/freb-log.ts';
 import type { WindowsVersion } from '../iis/windows-versions.ts';
+import type { HttpSysInput, HttpSysSettings } from '../iis/http-sys/settings.ts';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import type { Availability, FarmConfig } from '../proxy/farm-config.ts';
 import type { FarmEvent } from '../proxy/farm-events.ts';
@@ -31,6 +32,8 @@ export interface HostContext {
   freb: FrebRule;
   /** Keep every log record in memory (default); off for long-running or load labs. */
   retainRecords?: boolean;
+  /** The host's http.sys and app-pool limits; IIS defaults when unset. */
+  httpSys?: HttpSysSettings;
   /** The Windows Server version the host claims (IIS version, HTTPERR fields...). */
   windows?: WindowsVersion;
   /** Deterministic runs: modelled addresses (the host's own IP, and the book every party shares). */
@@ -51,6 +54,8 @@ export interface HostHandle {
   records(): readonly LoggedRequest[];
   files(): { w3svc: string[]; httperr: string[]; freb?: string[]; events?: string[]; winhttp?: string[] };
   setOnline(online: boolean): Promise<void>;
+  /** Changes the host's http.sys limits while the lab runs (unset fields keep their value). */
+  setHttpSys(settings: HttpSysInput): void;
   idle(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { Forwarder } from '../proxy/forwarder.ts';
 import type { FarmEvent } from '../proxy/farm-events.ts';
 import { HealthMonitor, type HealthProbe } from '../proxy/health-monitor.ts';
 import { WinHttpTrace } from '../proxy/winhttp-trace.ts';
+import { httpSysSchema, type HttpSysInput } from '../iis/http-sys/settings.ts';
 import type { ServerCounters } from '../proxy/server-state.ts';
 import { EventLog, eventLogFile } from '../iis/event-log.ts';
 import { IisHost, identityFor, type RequestHandler } from '../iis/host.ts';
@@ -25,7 +26,7 @@ class InProcessHost implements HostHandle {
     handler: RequestHandler,
   ) {
     this.root = context.root;
-    this.host = new IisHost({ identity: identityFor(name, context.windows), root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, addresses: context.addresses, retainRecords: context.retainRecords, handler });
+    this.host = new IisHost({ identity: identityFor(name, context.windows), root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, addresses: context.addresses, retainRecords: context.retainRecords, httpSys: context.httpSys, handler });
   }
 
   get name(): string {
@@ -58,6 +59,11 @@ class InProcessHost implements HostHandle {
 
   idle(): Promise<void> {
     return this.host.idle();
+  }
+
+  setHttpSys(settings: HttpSysInput): void {
+    const changed = Object.entries(httpSysSchema.partial().parse(settings)).filter(([, v]) => v !== undefined);
+    this.host.httpSys = { ...this.host.httpSys, ...Object.fromEntries(changed) };
   }
 
   stop(): Promise<void> {

@@ -4,6 +4,7 @@ import { LabClock } from '../core/clock.ts';
 import { randomIds, seededIds, type IdSource } from '../core/ids.ts';
 import { DEFAULT_FREB_RULE, type FrebRule } from '../iis/freb/freb-log.ts';
 import type { WindowsVersion } from '../iis/windows-versions.ts';
+import { httpSysSchema, type HttpSysInput, type HttpSysSettings } from '../iis/http-sys/settings.ts';
 import { farmSchema, type FarmInput } from '../proxy/farm-config.ts';
 import { LabResolver, resolverSchema, type ResolverScript } from '../proxy/lab-resolver.ts';
 import type { ControllerHandle, HostDriver, HostHandle, MemberHandle, Offline } from './host-driver.ts';
@@ -16,12 +17,16 @@ export interface MemberTopology {
   script?: unknown;
   /** `true`: nothing listens on the member's port (refused); `'silent'`: its SYNs go unanswered. */
   offline?: Offline;
+  /** http.sys and app-pool limits (iis/http-sys/settings.ts). */
+  httpSys?: HttpSysInput;
 }
 
 export interface Topology {
   /** Farm settings; servers default to one per member, addressed by member name. */
   farm?: FarmInput;
   members: MemberTopology[];
+  /** The controller's own http.sys and app-pool limits. */
+  controller?: { httpSys?: HttpSysInput };
   /** The lab DNS's answers, delays and failures per name (proxy/lab-resolver.ts). */
   resolver?: ResolverScript;
 }
@@ -79,6 +84,8 @@ export class Lab {
     // Everything is validated before the first host starts: a bad topology never starts a lab.
     const farm = farmSchema.parse({ ...topology.farm, servers: topology.farm?.servers ?? topology.members.map((m) => ({ address: m.name })) });
     resolverSchema.parse(topology.resolver);
+    const httpSys = new Map<string, HttpSysSettings>([[CONTROLLER_NAME, httpSysSchema.parse(topology.controller?.httpSys ?? {})]]);
+    for (const m of topology.members) httpSys.set(m.name, httpSysSchema.parse(m.httpSys ?? {}));
     const names = new Set<string>([CONTROLLER_NAME]);
     for (const m of topology.members) {
       if (names.has(m.name)) throw new Error(`duplicate host name "${m.name}"`);
@@ -96,6 +103,7 @@ export class Lab {
     const freb = options.freb ?? DEFAULT_FREB_RULE;
     const context = (name: string) => ({
       root: join(options.root, name), clock, ids, directory, freb, windows: options.windows, addresses: book ? { book, ip: ipOf(name) } : undefined,
+      httpSys: httpSys.get(name),
     });
     const members = new Map<string, MemberHandle>();
     const started: HostHandle[] = [];

@@ -43,7 +43,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   await mkdir(options.dir, { recursive: true });
   const raw = loaded.raw as { farm?: Record<string, unknown> };
   const lab = await Lab.start(
-    { farm: loaded.farmFromXml?.input ?? raw.farm, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })), resolver: scenario.resolver },
+    { farm: loaded.farmFromXml?.input ?? raw.farm, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script, httpSys: m.httpSys })), resolver: scenario.resolver, controller: scenario.controller },
     { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing, deterministic: options.deterministic, windows: scenario.windows },
   );
   const client = new LabClient(lab);
@@ -140,7 +140,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       timeScale: options.timeScale,
       passed,
     },
-    injected: { farm: raw.farm ?? {}, farmFromXml: loaded.farmFromXml, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })), resolver: (loaded.raw as { resolver?: unknown }).resolver },
+    injected: { farm: raw.farm ?? {}, farmFromXml: loaded.farmFromXml, controller: scenario.controller, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script, httpSys: m.httpSys })), resolver: (loaded.raw as { resolver?: unknown }).resolver },
     requests: sent.map(({ index, result: r }) => ({
       id: r.id,
       expected: requestOf(index).expect,

@@ -4,6 +4,7 @@ import { scriptSchema } from '../../backends/script.ts';
 import { durationSchema } from '../../core/duration-schema.ts';
 import { parseStatusRanges } from '../../core/status-ranges.ts';
 import { DEFAULT_WINDOWS, WINDOWS_NAMES, type WindowsVersion } from '../../iis/windows-versions.ts';
+import { httpSysSchema } from '../../iis/http-sys/settings.ts';
 import { availabilitySchema, farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
 import { resolverSchema } from '../../proxy/lab-resolver.ts';
 
@@ -172,6 +173,15 @@ const stepSchema = z.record(z.string(), z.unknown()).transform((raw, ctx): Scena
   return isRequest ? { kind: 'request', request: parsed.data as ScenarioRequest } : { kind: 'action', action: parsed.data as ScenarioAction };
 });
 
+/** http.sys limits as written (the lab parses them; a timeSpan must not be parsed twice), validated here. */
+const rawHttpSysSchema = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .superRefine((value, ctx) => {
+    const parsed = httpSysSchema.safeParse(value ?? {});
+    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map((p) => p as string | number) });
+  });
+
 export const memberSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, 'a host name: letters, digits and -'),
@@ -182,6 +192,8 @@ export const memberSchema = z
     offline: z.union([z.boolean(), z.literal('silent')], { error: 'use true (refused), false or silent (SYNs unanswered)' }).default(false),
     /** Kept as written (plain data) for the host driver and the manifest; validated here. */
     script: rawScriptSchema,
+    /** The member's http.sys and app-pool limits (queue, worker threads, connections, timers). */
+    httpSys: rawHttpSysSchema,
   })
   .strict();
 
@@ -199,6 +211,8 @@ export const scenarioSchema = z
     /** Default tolerance, in nominal ms, for `~N` time expectations. */
     timeTolerance: z.number().min(0).default(1000),
     farm: farmSchema.prefault({}),
+    /** The ARR controller's own http.sys and app-pool limits. */
+    controller: z.object({ httpSys: rawHttpSysSchema }).strict().optional(),
     /** Failed Request Tracing rule on every host (`failureDefinitions`); default: every 5xx. */
     tracing: z
       .object({

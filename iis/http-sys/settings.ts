@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { timeSpanSchema } from '../../core/duration-schema.ts';
+
+/**
+ * A host's http.sys and app-pool limits, with the IIS names and defaults (reference §2.2, §6.5).
+ * `concurrency` is the lab's name for how many requests the worker process runs at once (its
+ * threads); requests beyond it wait in the app pool's http.sys queue.
+ */
+export const httpSysSchema = z
+  .object({
+    /** applicationPools/add/@queueLength: requests waiting in http.sys; beyond it QueueFull. */
+    queueLength: z.number().int().min(10).max(65535).default(1000),
+    /** Requests the worker runs at once; the rest wait in the queue. */
+    concurrency: z.number().int().min(1).max(100_000).default(5000),
+    /** serverRuntime/@appConcurrentRequestLimit: beyond it IIS answers 503.2. */
+    appConcurrentRequestLimit: z.number().int().min(1).default(5000),
+    /** sites/site/limits/@maxConnections: beyond it http.sys answers 503 ConnLimit. */
+    maxConnections: z.number().int().min(1).max(4294967295).default(4294967295),
+    /** failure/@loadBalancerCapabilities: HttpLevel answers a full queue with 503, TcpLevel resets the connection. */
+    loadBalancerCapabilities: z.enum(['HttpLevel', 'TcpLevel']).default('HttpLevel'),
+    /**
+     * sites/site/limits/@connectionTimeout: how long a connection may wait for a request
+     * (Timer_ConnectionIdle, or Timer_HeaderWait when part of one arrived) and a request may wait
+     * in the queue (Timer_ReqQueue).
+     */
+    connectionTimeout: timeSpanSchema.default(120_000),
+  })
+  .strict();
+
+export type HttpSysSettings = z.output<typeof httpSysSchema>;
+export type HttpSysInput = z.input<typeof httpSysSchema>;
+
+export const HTTP_SYS_DEFAULTS: HttpSysSettings = httpSysSchema.parse({});
+

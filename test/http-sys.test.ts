@@ -1,0 +1,101 @@
+import { connect, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { canned503 } from '../iis/http-sys/canned-503.ts';
+import { resolveTargets } from '../lab/catalog.ts';
+import { runScenario } from '../lab/scenario/run.ts';
+import { Lab } from '../lab/lab.ts';
+import { readW3c, tempDir } from './helpers.ts';
+
+function raw(port: number, send: string): Promise<{ socket: Socket; received: () => Buffer; ended: Promise<'fin' | 'rst'> }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      if (send) socket.write(send);
+      resolve({ socket, received: () => Buffer.concat(chunks), ended });
+    });
+    const ended = new Promise<'fin' | 'rst'>((done) => {
+      socket.on('end', () => done('fin'));
+      socket.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNRESET' ? 'rst' : 'fin'));
+    });
+    socket.on('data', (c) => chunks.push(c));
+  });
+}
+
+describe('http.sys', () => {
+  it('answers a full queue with the canned 503, byte for byte', () => {
+    const bytes = canned503(new Date(Date.UTC(2026, 8, 2, 7, 33, 30)));
+    const text = bytes.toString('latin1');
+    expect(text.split('\r\n\r\n')[0]).toBe(
+      'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html; charset=us-ascii\r\nServer: Microsoft-HTTPAPI/2.0\r\nDate: Wed, 02 Sep 2026 07:33:30 GMT\r\nConnection: close\r\nContent-Length: 326',
+    );
+    expect(Buffer.byteLength(text.split('\r\n\r\n').slice(1).join('\r\n\r\n'))).toBe(326);
+  });
+
+  it('closes an idle connection after connectionTimeout (Timer_ConnectionIdle) and a stalled request (Timer_HeaderWait), on the lab clock', async () => {
+    const { dir, cleanup } = tempDir();
+    const lab = await Lab.start({ members: [{ name: 'member1', httpSys: { connectionTimeout: '00:01:00' } }] }, { root: dir, timeScale: 0.001 });
+    try {
+      const port = lab.member('member1').endpoint.port;
+      const idle = await raw(port, '');
+      const partial = await raw(port, 'GET / HTTP/1.1\r\nHost: member1\r\nX-Slow: ');
+      const t0 = lab.clock.now();
+      expect(await idle.ended).toBe('fin');
+      expect(await partial.ended).toBe('fin');
+      // One connection timeout of nominal time, not a wall-clock one.
+      expect(Math.round((lab.clock.now() - t0) / 1000)).toBe(60);
+      await lab.stop();
+      const rows = readW3c(lab.member('member1').files().httperr[0]!).rows;
+      expect(rows.map((r) => r['s-reason']).sort()).toEqual(['Timer_ConnectionIdle', 'Timer_HeaderWait']);
+      for (const r of rows) expect(r).toMatchObject({ 'cs-version': '-', 'cs-method': '-', 'cs-uri': '-', 'sc-status': '-', 's-siteid': '-', 's-queuename': '-' });
+      // Connection lines are not requests: nothing to account for.
+      expect(lab.member('member1').accepted).toBe(0);
+      expect(lab.member('member1').logged).toBe(0);
+    } finally {
+      await lab.stop();
+      cleanup();
+    }
+  });
+
+  it('queues requests beyond the worker threads and refuses them beyond queueLength, on the wire', async () => {
+    const { dir, cleanup } = tempDir();
+    const script = [{ route: '/', do: [{ sleep: '10s' }, { respond: {} }] }];
+    const lab = await Lab.start({ members: [{ name: 'member1', script, httpSys: { concurrency: 1, queueLength: 10 } }] }, { root: dir, timeScale: 0.001 });
+    try {
+      const port = lab.member('member1').endpoint.port;
+      const get = 'GET / HTTP/1.1\r\nHost: member1\r\n\r\n';
+      const held = await Promise.all(Array.from({ length: 11 }, () => raw(port, get)));
+      while (lab.member('member1').accepted < 11) await new Promise((r) => setImmediate(r));
+      const refused = await raw(port, get);
+      expect(await refused.ended).toBe('fin');
+      expect(refused.received().toString('latin1')).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[\s\S]*Server: Microsoft-HTTPAPI\/2\.0/);
+      // Client_Reset: a waiting request whose client goes away leaves the queue.
+      held[10]!.socket.destroy();
+      for (const h of held.slice(0, 10)) h.socket.setTimeout(0);
+      await lab.settle();
+      const done = held.slice(0, 10).map((h) => h.received().toString('latin1').slice(0, 15));
+      expect(done).toEqual(Array(10).fill('HTTP/1.1 200 OK'));
+      for (const h of held) h.socket.destroy();
+      await lab.stop();
+      const reasons = lab.member('member1').records().map((r) => (r.kind === 'httperr' ? r.entry['s-reason'] : `${r.entry['sc-status']}`));
+      expect(reasons.filter((r) => r === '200')).toHaveLength(10);
+      expect(reasons.filter((r) => r === 'QueueFull')).toHaveLength(1);
+      expect(reasons.filter((r) => r === 'Client_Reset')).toHaveLength(1);
+    } finally {
+      await lab.stop();
+      cleanup();
+    }
+  });
+
+  it('runs the http-sys suite: queue full, TcpLevel, 503.2, worker exhaustion, Timer_ReqQueue, ConnLimit', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      for (const loaded of await resolveTargets(['http-sys'])) {
+        const result = await runScenario(loaded, { dir: join(dir, loaded.scenario.name), timeScale: 0.001 });
+        expect(result.checks.filter((c) => !c.pass), loaded.scenario.name).toEqual([]);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+});
