@@ -37,8 +37,8 @@ export class HostLogs {
   readonly records: LoggedRequest[] = [];
   /** Requests logged so far, retained or not. */
   logged = 0;
-  /** Connection-level HTTPERR lines so far. */
-  connectionEvents = 0;
+  /** Connection-level HTTPERR lines so far, by reason. */
+  readonly connectionEvents = new Map<string, number>();
   private readonly w3svc: LogDirectory;
   private readonly httperr: LogDirectory;
   private readonly listeners = new Set<(record: LoggedRequest) => void>();
@@ -68,7 +68,7 @@ export class HostLogs {
    */
   connectionEvent(at: number, entry: HttperrEntry): void {
     this.httperr.append(at, httperrLine(at, entry, this.options.httperrVariant));
-    this.connectionEvents++;
+    this.connectionEvents.set(entry['s-reason'], (this.connectionEvents.get(entry['s-reason']) ?? 0) + 1);
   }
 
   httpErr(meta: RecordMeta, entry: HttperrEntry): void {

@@ -56,11 +56,13 @@ export class HostRequest {
   /** Set when the request ends in HTTPERR instead of W3SVC. */
   httpErr: { reason: string; status: number | undefined } | undefined;
   clientGone = false;
+  /** Nominal instant the client went away, if it did before the response was sent. */
+  clientGoneAt: number | undefined;
   arrLogId: string | undefined;
   logged = false;
   readonly labRequest: string | undefined;
   /** Failed Request Tracing events buffered for this request (written only if a rule fires). */
-  readonly trace: TraceEvent[] = [];
+  readonly trace: (TraceEvent | (() => TraceEvent[]))[] = [];
   /** Addresses as accepted; a socket forgets them once destroyed, the log must not. */
   readonly peer: { cIp: string; cPort: number; sIp: string; sPort: number };
 
@@ -98,6 +100,11 @@ export class HostRequest {
 
   addTrace(name: string, area: Area, level: Level, fields: TraceEvent['fields']): void {
     this.trace.push({ name, area, level, at: this.host.clock.now(), fields });
+  }
+
+  /** Several events made only if the trace is written (they must capture what they need now). */
+  addTraceBatch(events: () => TraceEvent[]): void {
+    this.trace.push(events);
   }
 
   get socket(): Socket {
@@ -302,6 +309,23 @@ export class IisHost {
   }
 
   /**
+   * The worker process dies (a crash, a rapid-fail, a recycle that goes wrong): every request it
+   * was running or that waited in its queue is abandoned by http.sys, logged as
+   * Connection_Abandoned_By_ReqQueue, and its connection reset. The host keeps listening: the next
+   * request starts a new worker, as WAS would.
+   */
+  crashWorker(): number {
+    const victims = [...this.active].filter((r) => !r.logged);
+    for (const request of victims) {
+      request.httpErr = { reason: 'Connection_Abandoned_By_ReqQueue', status: undefined };
+      request.socket.resetAndDestroy();
+      this.log(request);
+    }
+    this.queue.reset();
+    return victims.length;
+  }
+
+  /**
    * Stops the host: requests still in the pipeline are abandoned (HTTPERR
    * Connection_Abandoned_By_ReqQueue, as when a worker process goes away with requests queued),
    * every connection is closed, and the logs are flushed and closed.
@@ -331,7 +355,10 @@ export class IisHost {
     let closed = false;
     res.on('close', () => {
       closed = true;
-      if (!res.writableFinished) request.clientGone = true;
+      if (!res.writableFinished) {
+        request.clientGone = true;
+        request.clientGoneAt ??= this.clock.now();
+      }
     });
     // A write after the client went away fails the send (logged as win32 64), it is not a crash.
     res.on('error', () => {});
@@ -343,6 +370,7 @@ export class IisHost {
       this.leftQueue(request, admission);
       return;
     }
+    const worker = this.queue.generation;
     try {
       if (this.queue.running > this.httpSys.appConcurrentRequestLimit) this.tooManyRequests(request);
       else await this.handler.handle(request);
@@ -364,8 +392,13 @@ export class IisHost {
         res.once('close', resolve);
       });
     }
-    this.queue.leave();
-    if (this.stopping.signal.aborted && request.logged) return;
+    this.queue.leave(worker);
+    if (request.logged) return;
+    // http.sys waits a minute for the logging data of a request whose client has gone; a page
+    // that finishes later than that is logged by http.sys as Connection_Dropped (W32-ERRTYPES).
+    if (!request.httpErr && request.clientGoneAt !== undefined && this.clock.now() - request.clientGoneAt > LOGGING_WAIT_MS) {
+      request.httpErr = { reason: 'Connection_Dropped', status: res.statusCode };
+    }
     this.log(request);
     watch?.idle();
   }
@@ -481,7 +514,7 @@ export class IisHost {
         status, substatus: request.substatus, triggerStatus: status, triggerSubstatus: request.substatus,
         timeTaken, computer: id.name.toUpperCase(),
       },
-      request.trace,
+      request.trace.flatMap((e) => (typeof e === 'function' ? e() : [e])),
     );
   }
 
@@ -544,6 +577,9 @@ export class IisHost {
     }
   }
 }
+
+/** How long http.sys waits for a request's logging data after its client went away (reference §6.4). */
+const LOGGING_WAIT_MS = 60_000;
 
 /** ERROR_CONNECTION_INVALID, as the member's FREB shows after ARR disconnected (reference §6.7). */
 const HRESULT_CONNECTION_INVALID = 0x800704cd;

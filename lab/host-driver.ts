@@ -56,6 +56,10 @@ export interface HostHandle {
   setOnline(online: boolean): Promise<void>;
   /** Changes the host's http.sys limits while the lab runs (unset fields keep their value). */
   setHttpSys(settings: HttpSysInput): void;
+  /** The worker process dies: what it ran or queued is abandoned; returns how many requests. */
+  crashWorker(): number;
+  /** Connection-level HTTPERR lines so far (Timer_ConnectionIdle, Timer_HeaderWait), by reason. */
+  connectionEvents(): Record<string, number>;
   idle(): Promise<void>;
   stop(): Promise<void>;
 }

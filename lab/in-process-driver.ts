@@ -61,6 +61,14 @@ class InProcessHost implements HostHandle {
     return this.host.idle();
   }
 
+  crashWorker(): number {
+    return this.host.crashWorker();
+  }
+
+  connectionEvents(): Record<string, number> {
+    return Object.fromEntries(this.host.logs.connectionEvents);
+  }
+
   setHttpSys(settings: HttpSysInput): void {
     const changed = Object.entries(httpSysSchema.partial().parse(settings)).filter(([, v]) => v !== undefined);
     this.host.httpSys = { ...this.host.httpSys, ...Object.fromEntries(changed) };

@@ -47,6 +47,8 @@ export interface LabOptions {
   deterministic?: { seed: number };
   /** The Windows Server version every host claims; default 2019. */
   windows?: WindowsVersion;
+  /** Keep every log record in memory (default, for a scenario's checks) or only count them (load, long-running labs). */
+  retainRecords?: boolean;
   driver?: HostDriver;
 }
 
@@ -104,6 +106,7 @@ export class Lab {
     const context = (name: string) => ({
       root: join(options.root, name), clock, ids, directory, freb, windows: options.windows, addresses: book ? { book, ip: ipOf(name) } : undefined,
       httpSys: httpSys.get(name),
+      retainRecords: options.retainRecords,
     });
     const members = new Map<string, MemberHandle>();
     const started: HostHandle[] = [];

@@ -145,24 +145,32 @@ function traceRouting(request: HostRequest, route: Route, headers: Record<string
   const { server } = route;
   const c = { ...server.counters };
   const state = server.state;
-  request.addTrace('ARR_SERVER_ROUTED', 'RequestRouting', 'Informational', () => [
-    str('RoutingReason', route.reason), str('Server', server.address), str('State', state),
-    num('TotalRequests', c.totalRequests), num('FailedRequests', c.failedRequests), num('CurrentRequests', c.currentRequests),
-    num('BytesSent', c.bytesSent), num('BytesReceived', c.bytesReceived), num('ResponseTime', Math.round(c.responseTime)),
-  ]);
-  const value = (name: string) => {
-    const v = headers[name.toLowerCase()];
-    return Array.isArray(v) ? v.join(', ') : (v ?? '');
-  };
-  const set: [string, () => string][] = [
-    ['Max-Forwards', () => value('max-forwards')],
-    ...(protocol.xForwardedForHeaderName ? [[protocol.xForwardedForHeaderName, () => value(protocol.xForwardedForHeaderName)] as [string, () => string]] : []),
-    [protocol.sslHeaderName, () => ''],
-    [protocol.clientCertHeaderName, () => ''],
-    [protocol.logGuidName, () => value(protocol.logGuidName)],
-    ['Connection', () => ''],
-  ];
-  for (const [name, v] of set) {
-    request.addTrace('GENERAL_SET_REQUEST_HEADER', 'RequestNotifications', 'Verbose', () => [str('HeaderName', name), str('HeaderValue', v()), bool('Replace', true)]);
-  }
+  const at = request.clock.now();
+  request.addTraceBatch(() => {
+    const value = (name: string) => {
+      const v = headers[name.toLowerCase()];
+      return Array.isArray(v) ? v.join(', ') : (v ?? '');
+    };
+    const set: [string, string][] = [
+      ['Max-Forwards', value('max-forwards')],
+      ...(protocol.xForwardedForHeaderName ? [[protocol.xForwardedForHeaderName, value(protocol.xForwardedForHeaderName)] as [string, string]] : []),
+      [protocol.sslHeaderName, ''],
+      [protocol.clientCertHeaderName, ''],
+      [protocol.logGuidName, value(protocol.logGuidName)],
+      ['Connection', ''],
+    ];
+    return [
+      {
+        name: 'ARR_SERVER_ROUTED', area: 'RequestRouting', level: 'Informational', at, fields: [
+          str('RoutingReason', route.reason), str('Server', server.address), str('State', state),
+          num('TotalRequests', c.totalRequests), num('FailedRequests', c.failedRequests), num('CurrentRequests', c.currentRequests),
+          num('BytesSent', c.bytesSent), num('BytesReceived', c.bytesReceived), num('ResponseTime', Math.round(c.responseTime)),
+        ],
+      },
+      ...set.map(([name, v]) => ({
+        name: 'GENERAL_SET_REQUEST_HEADER', area: 'RequestNotifications' as const, level: 'Verbose' as const, at,
+        fields: [str('HeaderName', name), str('HeaderValue', v), bool('Replace', true)],
+      })),
+    ];
+  });
 }

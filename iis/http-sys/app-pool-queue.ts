@@ -22,6 +22,8 @@ interface Waiter {
  */
 export class AppPoolQueue {
   private executing = 0;
+  /** Which worker process: a request that ran in a worker that has died must not free a thread of the next. */
+  generation = 0;
   private readonly waiting: Waiter[] = [];
 
   constructor(
@@ -61,14 +63,22 @@ export class AppPoolQueue {
     });
   }
 
-  /** The request that ran is done: the next waiting one gets the thread. */
-  leave(): void {
+  /** The request that ran in worker `generation` is done: the next waiting one gets the thread. */
+  leave(generation: number): void {
+    if (generation !== this.generation) return;
     this.executing--;
     const s = this.settings();
     while (this.executing < s.concurrency && this.waiting.length > 0) {
       this.executing++;
       this.waiting.shift()!.resolve('run');
     }
+  }
+
+  /** The worker died: nothing runs and nothing waits (the requests were abandoned by the host). */
+  reset(): void {
+    this.generation++;
+    this.executing = 0;
+    for (const w of this.waiting.splice(0)) w.resolve('stopped');
   }
 
   /** The host stops: every waiting request leaves the queue. */

@@ -5,6 +5,7 @@ import { ScenarioError } from '../scenario/load.ts';
 import { registerConfigCommand } from './config.ts';
 import { registerDecodeCommand } from './decode.ts';
 import { registerFixturesCommand } from './fixtures.ts';
+import { registerLoadCommand } from './load.ts';
 import { runCommand } from './run.ts';
 import { scenarioTable } from './tables.ts';
 
@@ -45,6 +46,7 @@ program
 registerConfigCommand(program);
 registerDecodeCommand(program);
 registerFixturesCommand(program);
+registerLoadCommand(program);
 
 try {
   await program.parseAsync();

@@ -1,5 +1,6 @@
 import type { Availability } from '../../proxy/farm-config.ts';
 import type { Lab } from '../lab.ts';
+import { slowloris } from '../slowloris.ts';
 import { describeMeasure, measureHolds, type Check } from './expectations.ts';
 import type { Measure, ScenarioAction } from './schema.ts';
 
@@ -25,7 +26,9 @@ export async function performAction(
   for (const [address, health] of Object.entries(action.health ?? {})) lab.controller.setHealthy(address, health === 'healthy');
   for (const [member, script] of Object.entries(action.script ?? {})) lab.member(member).setScript(script);
   for (const [member, online] of Object.entries(action.online ?? {})) await onLab(lab.member(member).setOnline(online));
-  return [...farmChecks(lab, action, step, tolerance), ...eventChecks(lab, action, step)];
+  for (const member of action.crash ?? []) lab.member(member).crashWorker();
+  if (action.slowloris) await onLab(slowloris(lab, action.slowloris.connections, action.slowloris.interval));
+  return [...farmChecks(lab, action, step, tolerance), ...eventChecks(lab, action, step), ...connectionChecks(lab, action, step)];
 }
 
 function farmChecks(lab: Lab, action: ScenarioAction, step: string, tolerance: number): Check[] {
@@ -59,4 +62,17 @@ function eventChecks(lab: Lab, action: ScenarioAction, step: string): Check[] {
   const expected = action.expectEvents;
   const pass = actual.length === expected.length && expected.every((e, i) => e.id === actual[i]!.id && (e.server === undefined || e.server === actual[i]!.server));
   return [{ request: step, subject: 'event log', field: 'events', expected: show(expected), actual: show(actual), pass }];
+}
+
+function connectionChecks(lab: Lab, action: ScenarioAction, step: string): Check[] {
+  const checks: Check[] = [];
+  for (const [hostName, reasons] of Object.entries(action.expectConnections ?? {})) {
+    const host = lab.hosts.find((h) => h.name === hostName);
+    const seen = host?.connectionEvents() ?? {};
+    for (const [reason, count] of Object.entries(reasons)) {
+      const actual = seen[reason] ?? 0;
+      checks.push({ request: step, subject: hostName, field: `HTTPERR ${reason}`, expected: String(count), actual: String(actual), pass: actual === count });
+    }
+  }
+  return checks;
 }

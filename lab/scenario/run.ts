@@ -8,6 +8,7 @@ import { checkClient, checkHost, type Check } from './expectations.ts';
 import type { LoadedScenario } from './load.ts';
 import { relativeFiles, writeManifest } from './manifest.ts';
 import { performAction } from './actions.ts';
+import { runLoadScenario } from '../load/as-scenario.ts';
 import type { RequestExpect, Scenario, ScenarioStep } from './schema.ts';
 
 export interface RunOptions {
@@ -37,6 +38,7 @@ export interface ScenarioResult {
 
 /** Runs one scenario in a fresh lab and checks every expectation against the client and the logs. */
 export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<ScenarioResult> {
+  if (loaded.scenario.load) return runLoadScenario(loaded, options);
   const { scenario } = loaded;
   const wallStart = performance.now();
   await rm(options.dir, { recursive: true, force: true });
@@ -153,7 +155,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     farm: { servers: lab.controller.servers(), events: lab.controller.events(), probes: lab.controller.probes() },
     // Lines no scenario request caused (health probes), so that every line of every file has its record.
     unattributed: Object.fromEntries([...records].map(([host, list]) => [host, list.filter((x) => x.meta.labRequest === undefined).map((x) => slim(x, options.dir))])),
-    hosts: Object.fromEntries(lab.hosts.map((h) => [h.name, relativeFiles(options.dir, h.files())])),
+    hosts: Object.fromEntries(lab.hosts.map((h) => [h.name, { ...relativeFiles(options.dir, h.files()), connectionEvents: h.connectionEvents() }])),
   });
   return { ...result, manifest };
 }

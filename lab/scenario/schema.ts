@@ -7,6 +7,7 @@ import { DEFAULT_WINDOWS, WINDOWS_NAMES, type WindowsVersion } from '../../iis/w
 import { httpSysSchema } from '../../iis/http-sys/settings.ts';
 import { availabilitySchema, farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
 import { resolverSchema } from '../../proxy/lab-resolver.ts';
+import { loadSectionSchema } from '../load/section.ts';
 
 /**
  * The scenario schema, shared by YAML files and TypeScript modules (`defineScenario`). A scenario
@@ -154,10 +155,16 @@ export const actionSchema = z
     online: z.record(z.string(), z.boolean()),
     expectFarm: z.record(z.string(), serverExpectSchema),
     expectEvents: z.array(z.object({ id: z.union([z.literal(1000), z.literal(1002)]), server: z.string().optional() }).strict()),
+    /** The worker process of these members dies (Connection_Abandoned_By_ReqQueue for what it ran or queued). */
+    crash: z.array(z.string()).min(1),
+    /** Slow clients on the controller: a header line every `interval`, never the end of the headers. */
+    slowloris: z.object({ connections: z.number().int().min(1).max(100), interval: durationSchema }).strict(),
+    /** Connection-level HTTPERR lines so far per host, by reason: `{arr: {Timer_HeaderWait: 3}}`. */
+    expectConnections: z.record(z.string(), z.record(z.string(), z.number().int().min(0))),
   })
   .partial()
   .strict()
-  .refine((a) => Object.keys(a).length === 1, 'an action step has exactly one of: wait, settle, availability, health, script, online, expectFarm, expectEvents');
+  .refine((a) => Object.keys(a).length === 1, 'an action step has exactly one of: wait, settle, availability, health, script, online, expectFarm, expectEvents, crash, slowloris, expectConnections');
 export type ScenarioAction = z.output<typeof actionSchema>;
 
 export type ScenarioStep = { kind: 'request'; request: ScenarioRequest } | { kind: 'action'; action: ScenarioAction };
@@ -230,6 +237,8 @@ export const scenarioSchema = z
     resolver: resolverSchema.optional(),
     /** Requests and actions, run in order. */
     requests: z.array(stepSchema).min(1),
+    /** A load run instead of a request sequence: autocannon repeats the one request (lab/load/). */
+    load: loadSectionSchema.optional(),
   })
   .strict()
   // Runs even when other parts are invalid, so every mistake is reported in one go; the parts it
@@ -247,6 +256,12 @@ export const scenarioSchema = z
       const steps = Array.isArray(s?.requests) ? s.requests : [];
       if (steps.length > 0 && steps.every((step) => step?.kind === 'action')) {
         ctx.addIssue({ code: 'custom', message: 'a scenario sends at least one request', path: ['requests'] });
+      }
+      if (s?.load && (steps.length !== 1 || steps[0]?.kind !== 'request' || Object.keys(steps[0].request.expect ?? {}).length > 0)) {
+        ctx.addIssue({ code: 'custom', message: 'a load scenario has one request, without expect: the template autocannon repeats (expectations go under load.expect)', path: ['requests'] });
+      }
+      for (const name of Object.keys(s?.load?.expect?.members ?? {})) {
+        if (!names.has(name)) ctx.addIssue({ code: 'custom', message: `no member named "${name}"`, path: ['load', 'expect', 'members', name] });
       }
     },
     { when: () => true },
@@ -271,6 +286,7 @@ export function unknownMemberReferences(raw: unknown): { path: (string | number)
       const v = st[key];
       if (v && typeof v === 'object') refs.push(...Object.keys(v).map((n) => [key, n]));
     }
+    if (Array.isArray(st.crash)) refs.push(...st.crash.map((n, j) => ['crash', j, String(n)]));
     for (const path of refs) {
       const name = String(path[path.length - 1]);
       if (!names.has(name)) out.push({ path: ['requests', i, ...path], message: `no member named "${name}"` });
