@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { LabClock } from '../core/clock.ts';
+import type { LabClock, TimerHandle } from '../core/clock.ts';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { AddressBook } from '../core/address-book.ts';
@@ -9,6 +9,7 @@ import { AppPoolQueue, type Admission } from './http-sys/app-pool-queue.ts';
 import { canned503 } from './http-sys/canned-503.ts';
 import { ConnectionWatch, type ConnectionTimer } from './http-sys/connection-watch.ts';
 import { HTTP_SYS_DEFAULTS, type HttpSysSettings } from './http-sys/settings.ts';
+import { NonPagedPool, nonPagedPoolSchema, type NonPagedPoolSettings } from './http-sys/nonpaged-pool.ts';
 import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './windows-versions.ts';
 import type { IdSource } from '../core/ids.ts';
 import { reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
@@ -181,6 +182,8 @@ export interface IisHostOptions {
   retainRecords?: boolean;
   /** http.sys and app-pool limits (queue, threads, connections, timers); IIS defaults when unset. */
   httpSys?: HttpSysSettings;
+  /** The modelled nonpaged pool (Connections_Refused below 20 MB free); defaults when unset. */
+  nonPagedPool?: NonPagedPoolSettings;
   /** Deterministic runs: the book of modelled addresses, and this host's modelled IP. */
   addresses?: { book: AddressBook; ip: string };
 }
@@ -203,6 +206,9 @@ export class IisHost {
   httpSys: HttpSysSettings;
   private readonly queue: AppPoolQueue;
   private readonly watches = new Map<Socket, ConnectionWatch>();
+  readonly pool: NonPagedPool;
+  private refused = 0;
+  private refusedReport: TimerHandle | undefined;
   readonly freb: FrebLog;
   /** Stand-ins for w3wp's process and thread ids in traces: stable per host name. */
   private readonly processId: number;
@@ -241,6 +247,7 @@ export class IisHost {
     });
     this.httpSys = options.httpSys ?? HTTP_SYS_DEFAULTS;
     this.queue = new AppPoolQueue(() => this.httpSys, this.clock);
+    this.pool = new NonPagedPool(options.nonPagedPool ?? nonPagedPoolSchema.parse({}), this.clock.now());
     this.server.on('connection', (socket: Socket) => this.accept(socket));
     this.server.keepAliveTimeout = 0;
   }
@@ -334,6 +341,7 @@ export class IisHost {
     this.stopping.abort(new Error(`host ${this.identity.name} stopped`));
     for (const watch of this.watches.values()) watch.busy();
     this.watches.clear();
+    this.refusedReport?.cancel();
     this.queue.drain();
     for (const request of [...this.active]) {
       if (!request.logged) {
@@ -405,6 +413,10 @@ export class IisHost {
 
   private accept(socket: Socket): void {
     socketLedger.accepted(socket);
+    if (this.pool.refuses(this.clock.now(), this.watches.size, this.active.size)) {
+      this.refuse(socket);
+      return;
+    }
     const watch = new ConnectionWatch(socket, this.clock, () => this.httpSys.connectionTimeout, (timer) => this.connectionExpired(socket, timer));
     this.watches.set(socket, watch);
     socket.once('close', () => {
@@ -412,6 +424,29 @@ export class IisHost {
       this.watches.delete(socket);
     });
     watch.idle();
+  }
+
+  /**
+   * Too little nonpaged pool: http.sys does not take the connection (the lab resets it as soon as
+   * the kernel has completed the handshake [I]) and counts it; every `refusedReportInterval` with
+   * refusals, one HTTPERR line `<n>_Connections_Refused` with every other field `-`.
+   */
+  private refuse(socket: Socket): void {
+    this.refused++;
+    socket.on('error', () => {});
+    socket.resetAndDestroy();
+    if (this.refusedReport) return;
+    const report = () => {
+      this.refusedReport = undefined;
+      if (this.refused === 0) return;
+      this.logs.connectionEvent(this.clock.now(), {
+        'c-ip': undefined, 'c-port': undefined, 's-ip': undefined, 's-port': undefined, 'cs-version': undefined, 'cs-method': undefined,
+        'cs-uri': undefined, streamid: undefined, 'sc-status': undefined, 's-siteid': undefined, 's-reason': `${this.refused}_Connections_Refused`, 's-queuename': undefined,
+      });
+      this.refused = 0;
+      this.refusedReport = this.clock.setTimer(this.pool.reportInterval, report);
+    };
+    this.refusedReport = this.clock.setTimer(this.pool.reportInterval, report);
   }
 
   /** Timer_ConnectionIdle / Timer_HeaderWait: http.sys closes the connection and logs it, not a request. */

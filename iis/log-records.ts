@@ -20,10 +20,10 @@ export interface W3cEntry {
 }
 
 export interface HttperrEntry {
-  'c-ip': string;
-  'c-port': number;
-  's-ip': string;
-  's-port': number;
+  'c-ip': string | undefined;
+  'c-port': number | undefined;
+  's-ip': string | undefined;
+  's-port': number | undefined;
   'cs-version': string | undefined;
   'cs-method': string | undefined;
   'cs-uri': string | undefined;

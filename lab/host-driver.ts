@@ -4,6 +4,7 @@ import type { AddressBook } from '../core/address-book.ts';
 import type { FrebRule } from '../iis/freb/freb-log.ts';
 import type { WindowsVersion } from '../iis/windows-versions.ts';
 import type { HttpSysInput, HttpSysSettings } from '../iis/http-sys/settings.ts';
+import type { NonPagedPoolSettings } from '../iis/http-sys/nonpaged-pool.ts';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import type { Availability, FarmConfig } from '../proxy/farm-config.ts';
 import type { FarmEvent } from '../proxy/farm-events.ts';
@@ -34,6 +35,8 @@ export interface HostContext {
   retainRecords?: boolean;
   /** The host's http.sys and app-pool limits; IIS defaults when unset. */
   httpSys?: HttpSysSettings;
+  /** The host's modelled nonpaged pool; defaults when unset. */
+  nonPagedPool?: NonPagedPoolSettings;
   /** The Windows Server version the host claims (IIS version, HTTPERR fields...). */
   windows?: WindowsVersion;
   /** Deterministic runs: modelled addresses (the host's own IP, and the book every party shares). */
@@ -56,6 +59,8 @@ export interface HostHandle {
   setOnline(online: boolean): Promise<void>;
   /** Changes the host's http.sys limits while the lab runs (unset fields keep their value). */
   setHttpSys(settings: HttpSysInput): void;
+  /** A leaking driver now holds `mb` of the nonpaged pool (0: it was unloaded). */
+  setLeak(mb: number): void;
   /** The worker process dies: what it ran or queued is abandoned; returns how many requests. */
   crashWorker(): number;
   /** Connection-level HTTPERR lines so far (Timer_ConnectionIdle, Timer_HeaderWait), by reason. */

@@ -26,7 +26,7 @@ class InProcessHost implements HostHandle {
     handler: RequestHandler,
   ) {
     this.root = context.root;
-    this.host = new IisHost({ identity: identityFor(name, context.windows), root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, addresses: context.addresses, retainRecords: context.retainRecords, httpSys: context.httpSys, handler });
+    this.host = new IisHost({ identity: identityFor(name, context.windows), root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, addresses: context.addresses, retainRecords: context.retainRecords, httpSys: context.httpSys, nonPagedPool: context.nonPagedPool, handler });
   }
 
   get name(): string {
@@ -59,6 +59,10 @@ class InProcessHost implements HostHandle {
 
   idle(): Promise<void> {
     return this.host.idle();
+  }
+
+  setLeak(mb: number): void {
+    this.host.pool.setLeak(mb, this.host.clock.now());
   }
 
   crashWorker(): number {

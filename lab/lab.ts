@@ -5,6 +5,7 @@ import { randomIds, seededIds, type IdSource } from '../core/ids.ts';
 import { DEFAULT_FREB_RULE, type FrebRule } from '../iis/freb/freb-log.ts';
 import type { WindowsVersion } from '../iis/windows-versions.ts';
 import { httpSysSchema, type HttpSysInput, type HttpSysSettings } from '../iis/http-sys/settings.ts';
+import { nonPagedPoolSchema } from '../iis/http-sys/nonpaged-pool.ts';
 import { farmSchema, type FarmInput } from '../proxy/farm-config.ts';
 import { LabResolver, resolverSchema, type ResolverScript } from '../proxy/lab-resolver.ts';
 import type { ControllerHandle, HostDriver, HostHandle, MemberHandle, Offline } from './host-driver.ts';
@@ -19,6 +20,8 @@ export interface MemberTopology {
   offline?: Offline;
   /** http.sys and app-pool limits (iis/http-sys/settings.ts). */
   httpSys?: HttpSysInput;
+  /** The modelled nonpaged pool (iis/http-sys/nonpaged-pool.ts). */
+  nonPagedPool?: Record<string, unknown>;
 }
 
 export interface Topology {
@@ -88,6 +91,7 @@ export class Lab {
     resolverSchema.parse(topology.resolver);
     const httpSys = new Map<string, HttpSysSettings>([[CONTROLLER_NAME, httpSysSchema.parse(topology.controller?.httpSys ?? {})]]);
     for (const m of topology.members) httpSys.set(m.name, httpSysSchema.parse(m.httpSys ?? {}));
+    const pools = new Map(topology.members.map((m) => [m.name, nonPagedPoolSchema.parse(m.nonPagedPool ?? {})]));
     const names = new Set<string>([CONTROLLER_NAME]);
     for (const m of topology.members) {
       if (names.has(m.name)) throw new Error(`duplicate host name "${m.name}"`);
@@ -106,6 +110,7 @@ export class Lab {
     const context = (name: string) => ({
       root: join(options.root, name), clock, ids, directory, freb, windows: options.windows, addresses: book ? { book, ip: ipOf(name) } : undefined,
       httpSys: httpSys.get(name),
+      nonPagedPool: pools.get(name),
       retainRecords: options.retainRecords,
     });
     const members = new Map<string, MemberHandle>();

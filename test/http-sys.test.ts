@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { canned503 } from '../iis/http-sys/canned-503.ts';
+import { NonPagedPool, nonPagedPoolSchema } from '../iis/http-sys/nonpaged-pool.ts';
 import { Lab } from '../lab/lab.ts';
 import { readW3c, tempDir } from './helpers.ts';
 
@@ -83,4 +84,15 @@ describe('http.sys', () => {
       cleanup();
     }
   });
+
+  it('models the nonpaged pool: a new connection is refused once less than 20 MB would be free', () => {
+    const pool = new NonPagedPool(nonPagedPoolSchema.parse({ sizeMB: 100, perConnectionKB: 1024, perRequestKB: 0, leakMBPerMinute: 10 }), 0);
+    // 100 MB - 70 connections of 1 MB = 30 MB free; one more leaves 29.
+    expect(pool.refuses(0, 70, 0)).toBe(false);
+    // Five minutes of a 10 MB/min leak: 100 - 50 - 31 = 19 MB.
+    expect(pool.refuses(5 * 60_000, 30, 0)).toBe(true);
+    pool.setLeak(0, 5 * 60_000);
+    expect(pool.refuses(5 * 60_000, 30, 0)).toBe(false);
+  });
 });
+

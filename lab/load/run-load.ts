@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { CONTROLLER_NAME, Lab } from '../lab.ts';
 import type { HostHandle, ServerSnapshot } from '../host-driver.ts';
+import { topologyOf } from '../scenario/topology.ts';
 import type { Check } from '../scenario/expectations.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { relativeFiles } from '../scenario/manifest.ts';
@@ -93,14 +94,8 @@ export async function runLoad(loaded: LoadedScenario, options: LoadOptions): Pro
   }
   await rm(options.dir, { recursive: true, force: true });
   await mkdir(options.dir, { recursive: true });
-  const raw = loaded.raw as { farm?: Record<string, unknown> };
   const lab = await Lab.start(
-    {
-      farm: loaded.farmFromXml?.input ?? raw.farm,
-      members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script, httpSys: m.httpSys })),
-      resolver: scenario.resolver,
-      controller: scenario.controller,
-    },
+    topologyOf(loaded),
     { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing, windows: scenario.windows, retainRecords: false },
   );
   let client: ClientTally;

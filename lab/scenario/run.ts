@@ -8,6 +8,7 @@ import { checkClient, checkHost, type Check } from './expectations.ts';
 import type { LoadedScenario } from './load.ts';
 import { relativeFiles, writeManifest } from './manifest.ts';
 import { performAction } from './actions.ts';
+import { topologyOf } from './topology.ts';
 import { runLoadScenario } from '../load/as-scenario.ts';
 import type { RequestExpect, Scenario, ScenarioStep } from './schema.ts';
 
@@ -45,7 +46,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   await mkdir(options.dir, { recursive: true });
   const raw = loaded.raw as { farm?: Record<string, unknown> };
   const lab = await Lab.start(
-    { farm: loaded.farmFromXml?.input ?? raw.farm, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script, httpSys: m.httpSys })), resolver: scenario.resolver, controller: scenario.controller },
+    topologyOf(loaded),
     { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing, deterministic: options.deterministic, windows: scenario.windows },
   );
   const client = new LabClient(lab);
@@ -142,7 +143,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       timeScale: options.timeScale,
       passed,
     },
-    injected: { farm: raw.farm ?? {}, farmFromXml: loaded.farmFromXml, controller: scenario.controller, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script, httpSys: m.httpSys })), resolver: (loaded.raw as { resolver?: unknown }).resolver },
+    injected: { ...topologyOf(loaded), farm: raw.farm ?? {}, farmFromXml: loaded.farmFromXml },
     requests: sent.map(({ index, result: r }) => ({
       id: r.id,
       expected: requestOf(index).expect,

@@ -5,6 +5,7 @@ import { durationSchema } from '../../core/duration-schema.ts';
 import { parseStatusRanges } from '../../core/status-ranges.ts';
 import { DEFAULT_WINDOWS, WINDOWS_NAMES, type WindowsVersion } from '../../iis/windows-versions.ts';
 import { httpSysSchema } from '../../iis/http-sys/settings.ts';
+import { nonPagedPoolSchema } from '../../iis/http-sys/nonpaged-pool.ts';
 import { availabilitySchema, farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
 import { resolverSchema } from '../../proxy/lab-resolver.ts';
 import { loadSectionSchema } from '../load/section.ts';
@@ -159,12 +160,14 @@ export const actionSchema = z
     crash: z.array(z.string()).min(1),
     /** Slow clients on the controller: a header line every `interval`, never the end of the headers. */
     slowloris: z.object({ connections: z.number().int().min(1).max(100), interval: durationSchema }).strict(),
+    /** Sets how many MB a member's leaking driver holds in the nonpaged pool (0: unloaded). */
+    leak: z.record(z.string(), z.number().min(0)),
     /** Connection-level HTTPERR lines so far per host, by reason: `{arr: {Timer_HeaderWait: 3}}`. */
     expectConnections: z.record(z.string(), z.record(z.string(), z.number().int().min(0))),
   })
   .partial()
   .strict()
-  .refine((a) => Object.keys(a).length === 1, 'an action step has exactly one of: wait, settle, availability, health, script, online, expectFarm, expectEvents, crash, slowloris, expectConnections');
+  .refine((a) => Object.keys(a).length === 1, 'an action step has exactly one of: wait, settle, availability, health, script, online, expectFarm, expectEvents, crash, slowloris, leak, expectConnections');
 export type ScenarioAction = z.output<typeof actionSchema>;
 
 export type ScenarioStep = { kind: 'request'; request: ScenarioRequest } | { kind: 'action'; action: ScenarioAction };
@@ -180,14 +183,18 @@ const stepSchema = z.record(z.string(), z.unknown()).transform((raw, ctx): Scena
   return isRequest ? { kind: 'request', request: parsed.data as ScenarioRequest } : { kind: 'action', action: parsed.data as ScenarioAction };
 });
 
-/** http.sys limits as written (the lab parses them; a timeSpan must not be parsed twice), validated here. */
-const rawHttpSysSchema = z
-  .record(z.string(), z.unknown())
-  .optional()
-  .superRefine((value, ctx) => {
-    const parsed = httpSysSchema.safeParse(value ?? {});
-    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map((p) => p as string | number) });
-  });
+/** Settings kept as written (the lab parses them; a timeSpan must not be parsed twice), validated here. */
+function rawValidated(schema: z.ZodType) {
+  return z
+    .record(z.string(), z.unknown())
+    .optional()
+    .superRefine((value, ctx) => {
+      const parsed = schema.safeParse(value ?? {});
+      if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map((p) => p as string | number) });
+    });
+}
+
+const rawHttpSysSchema = rawValidated(httpSysSchema);
 
 export const memberSchema = z
   .object({
@@ -201,6 +208,8 @@ export const memberSchema = z
     script: rawScriptSchema,
     /** The member's http.sys and app-pool limits (queue, worker threads, connections, timers). */
     httpSys: rawHttpSysSchema,
+    /** The member's modelled nonpaged pool (Connections_Refused below 20 MB free). */
+    nonPagedPool: rawValidated(nonPagedPoolSchema),
   })
   .strict();
 
@@ -282,7 +291,7 @@ export function unknownMemberReferences(raw: unknown): { path: (string | number)
     const refs: (string | number)[][] = [];
     const expectMembers = (st.expect as { members?: unknown } | undefined)?.members;
     if (expectMembers && typeof expectMembers === 'object') refs.push(...Object.keys(expectMembers).map((n) => ['expect', 'members', n]));
-    for (const key of ['script', 'online']) {
+    for (const key of ['script', 'online', 'leak']) {
       const v = st[key];
       if (v && typeof v === 'object') refs.push(...Object.keys(v).map((n) => [key, n]));
     }
