@@ -379,6 +379,7 @@ export class IisHost {
       return;
     }
     const worker = this.queue.generation;
+    const entityBody = this.watchEntityBody(request);
     try {
       if (this.queue.running > this.httpSys.appConcurrentRequestLimit) this.tooManyRequests(request);
       else await this.handler.handle(request);
@@ -394,11 +395,14 @@ export class IisHost {
       }
     }
     if (!request.httpErr && !res.writableEnded && !request.clientGone) res.end();
+    entityBody?.();
     if (!res.writableFinished && !closed) {
+      const slowReader = this.watchSendRate(request);
       await new Promise<void>((resolve) => {
         res.once('finish', resolve);
         res.once('close', resolve);
       });
+      slowReader?.cancel();
     }
     this.queue.leave(worker);
     if (request.logged) return;
@@ -461,6 +465,49 @@ export class IisHost {
       'sc-status': undefined, 's-siteid': undefined, 's-reason': timer, 's-queuename': undefined,
     });
     socket.destroy();
+  }
+
+  /**
+   * Timer_EntityBody: the request's body stops arriving for connectionTimeout (re-armed by every
+   * chunk). It only runs while the page is reading: a page that leaves the body unread is not the
+   * client being slow. http.sys ends the connection and the request is its HTTPERR line.
+   */
+  private watchEntityBody(request: HostRequest): (() => void) | undefined {
+    const { req } = request;
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return undefined;
+    if (req.readableEnded) return undefined;
+    let timer: TimerHandle | undefined;
+    const arm = () => {
+      timer?.cancel();
+      timer = this.clock.setTimer(this.httpSys.connectionTimeout, () => {
+        if (req.readableEnded || request.logged) return;
+        if (req.readableFlowing !== true) return arm();
+        request.httpErr = { reason: 'Timer_EntityBody', status: undefined };
+        request.socket.destroy();
+        this.log(request);
+      });
+    };
+    req.on('data', arm);
+    req.once('end', () => timer?.cancel());
+    arm();
+    return () => timer?.cancel();
+  }
+
+  /**
+   * Timer_MinBytesPerSecond: a response the client reads slower than minBytesPerSecond is cut once
+   * the time to send all of it at that rate has passed (DOC-WEBLIMITS). IIS's send fails with
+   * ERROR_CONNECTION_ABORTED (1236) in its W3SVC line [I]; http.sys logs the timer about the
+   * connection.
+   */
+  private watchSendRate(request: HostRequest): TimerHandle | undefined {
+    const rate = this.httpSys.minBytesPerSecond;
+    const length = Number(request.res.getHeader('content-length') ?? 0);
+    if (rate === 0 || !(length > 0)) return undefined;
+    return this.clock.setTimer(Math.max(1000, (length / rate) * 1000), () => {
+      if (request.res.writableFinished || request.socket.destroyed) return;
+      request.win32 = WIN32_CONNECTION_ABORTED;
+      this.connectionExpired(request.socket, 'Timer_MinBytesPerSecond');
+    });
   }
 
   /**
@@ -618,6 +665,9 @@ const LOGGING_WAIT_MS = 60_000;
 
 /** ERROR_CONNECTION_INVALID, as the member's FREB shows after ARR disconnected (reference §6.7). */
 const HRESULT_CONNECTION_INVALID = 0x800704cd;
+
+/** ERROR_CONNECTION_ABORTED: the network connection was aborted by the local system (reference §3.3). */
+const WIN32_CONNECTION_ABORTED = 1236;
 
 /** ERROR_NETNAME_DELETED: the client went away before the response was sent (reference §3.3). */
 export const WIN32_NETNAME_DELETED = 64;

@@ -94,5 +94,35 @@ describe('http.sys', () => {
     pool.setLeak(0, 5 * 60_000);
     expect(pool.refuses(5 * 60_000, 30, 0)).toBe(false);
   });
-});
 
+  it('ends a request whose body stops arriving (Timer_EntityBody) and a response the client will not read (Timer_MinBytesPerSecond)', async () => {
+    const { dir, cleanup } = tempDir();
+    const script = [{ route: '/big', do: [{ respond: { bodyBytes: 64 * 1024 * 1024 } }] }, { route: '/form', do: ['read-body', { respond: {} }] }];
+    const lab = await Lab.start(
+      { members: [{ name: 'member1', script, httpSys: { connectionTimeout: '00:00:30', minBytesPerSecond: 4_000_000 } }] },
+      { root: dir, timeScale: 0.001 },
+    );
+    try {
+      const port = lab.member('member1').endpoint.port;
+      // Headers announce 1000 bytes of body; ten arrive, then nothing.
+      const upload = await raw(port, 'POST /form HTTP/1.1\r\nHost: member1\r\nContent-Length: 1000\r\n\r\n0123456789');
+      expect(await upload.ended).toBe('fin');
+      // 64 MiB asked for and never read (more than loopback's socket buffers hold): at 4,000,000 B/s it may take 16.8 s.
+      const reader = await raw(port, 'GET /big HTTP/1.1\r\nHost: member1\r\n\r\n');
+      reader.socket.pause();
+      // A paused client does not see its connection end until it reads: watch the member's log instead.
+      while (lab.member('member1').logged < 2) await new Promise((r) => setTimeout(r, 5));
+      await lab.settle();
+      await lab.stop();
+      const records = lab.member('member1').records();
+      expect(records.find((r) => r.kind === 'httperr')!.entry).toMatchObject({ 'cs-method': 'POST', 'cs-uri': '/form', 's-reason': 'Timer_EntityBody' });
+      const big = records.find((r) => r.kind === 'w3c')!.entry;
+      expect(big).toMatchObject({ 'cs-uri-stem': '/big', 'sc-status': 200, 'sc-win32-status': 1236 });
+      expect(Math.round(Number(big['time-taken']) / 1000)).toBe(17);
+      expect(lab.member('member1').connectionEvents()).toMatchObject({ Timer_MinBytesPerSecond: 1 });
+    } finally {
+      await lab.stop();
+      cleanup();
+    }
+  });
+});

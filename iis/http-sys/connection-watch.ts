@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { LabClock, TimerHandle } from '../../core/clock.ts';
 
-export type ConnectionTimer = 'Timer_ConnectionIdle' | 'Timer_HeaderWait';
+export type ConnectionTimer = 'Timer_ConnectionIdle' | 'Timer_HeaderWait' | 'Timer_MinBytesPerSecond';
 
 /**
  * http.sys's wait for the next request on a connection (reference §6.4-6.5): a connection with no

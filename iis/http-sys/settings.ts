@@ -24,6 +24,11 @@ export const httpSysSchema = z
      * in the queue (Timer_ReqQueue).
      */
     connectionTimeout: timeSpanSchema.default(120_000),
+    /**
+     * webLimits/@minBytesPerSecond: a response the client takes in slower than this is cut once
+     * the time to send all of it at this rate has passed (Timer_MinBytesPerSecond); 0 turns it off.
+     */
+    minBytesPerSecond: z.number().int().min(0).default(240),
   })
   .strict();
 
