@@ -468,27 +468,30 @@ export class IisHost {
   }
 
   /**
-   * Timer_EntityBody: the request's body stops arriving for connectionTimeout (re-armed by every
-   * chunk). It only runs while the page is reading: a page that leaves the body unread is not the
-   * client being slow. http.sys ends the connection and the request is its HTTPERR line.
+   * Timer_EntityBody: the request's body stops arriving for connectionTimeout. Progress is read off
+   * the connection, never by reading the body (a 'data' listener would take it from the page):
+   * bytes that arrived re-arm the timer, and so do bytes the page has not read yet (a page that
+   * leaves the body unread is not the client being slow). http.sys ends the connection and the
+   * request is its HTTPERR line.
    */
   private watchEntityBody(request: HostRequest): (() => void) | undefined {
-    const { req } = request;
+    const { req, socket } = request;
     if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return undefined;
     if (req.readableEnded) return undefined;
     let timer: TimerHandle | undefined;
+    let mark = socket.bytesRead;
     const arm = () => {
-      timer?.cancel();
       timer = this.clock.setTimer(this.httpSys.connectionTimeout, () => {
-        if (req.readableEnded || request.logged) return;
-        if (req.readableFlowing !== true) return arm();
+        if (req.readableEnded || request.logged || socket.destroyed) return;
+        if (socket.bytesRead !== mark || req.readableLength > 0) {
+          mark = socket.bytesRead;
+          return arm();
+        }
         request.httpErr = { reason: 'Timer_EntityBody', status: undefined };
-        request.socket.destroy();
+        socket.destroy();
         this.log(request);
       });
     };
-    req.on('data', arm);
-    req.once('end', () => timer?.cancel());
     arm();
     return () => timer?.cancel();
   }
