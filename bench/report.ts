@@ -105,7 +105,9 @@ function proxyCostSection(pc: ProxyCostResult): string {
     '- **ARR (lab controller)**: its own node process, started by the lab\'s in-process driver exactly as `Lab.start` starts a controller ' +
       '(bench/hosts/controller.ts): ARR request/response headers, W3SVC logging (buffered, written to disk), Failed Request Tracing with the lab\'s ' +
       'default rule (every 5xx: trace events are buffered for every request, a file is written only for a failing one, so none here), the health ' +
-      'monitor (no URL test configured), time scale 1 (a real 30 s receive timeout, so load can never turn into a 502).',
+      'monitor (no URL test configured), the http.sys model (app-pool queue, connection timers) with its limits raised so the ' +
+      'measurement is of the proxy, not of IIS\'s defaults (concurrency and appConcurrentRequestLimit 100,000, queueLength 65,535), ' +
+      'time scale 1 (a real 30 s receive timeout, so load can never turn into a 502).',
     '- **member**: an IIS host of the lab (bench/hosts/member.ts) whose script is `respond: {bodyBytes: 1024}`, with its own W3SVC log.',
     '- **http-proxy 1.18.1**: `createProxyServer` with a keep-alive `http.Agent`, nothing else (bench/hosts/http-proxy.ts).',
     `- **nginx**: ${NGINX_SETUP}.`,

@@ -208,6 +208,8 @@ export class IisHost {
   private readonly watches = new Map<Socket, ConnectionWatch>();
   readonly pool: NonPagedPool;
   private refused = 0;
+  /** Instants of the dropped connections http.sys still lists. */
+  private readonly droppedList: number[] = [];
   private refusedReport: TimerHandle | undefined;
   readonly freb: FrebLog;
   /** Stand-ins for w3wp's process and thread ids in traces: stable per host name. */
@@ -562,6 +564,15 @@ export class IisHost {
     });
   }
 
+  /** Notes a dropped connection; true when the dropped list was already full (BLOG-BENPERK). */
+  private dropped(at: number): boolean {
+    const window = this.httpSys.droppedListWindow;
+    while (this.droppedList.length > 0 && at - this.droppedList[0]! > window) this.droppedList.shift();
+    if (this.droppedList.length >= this.httpSys.droppedListSize) return true;
+    this.droppedList.push(at);
+    return false;
+  }
+
   /** The request's own bytes on the wire: a keep-alive socket carries several requests. */
   private bytesOf(request: HostRequest): { sent: number; received: number } {
     const { socket } = request;
@@ -609,6 +620,7 @@ export class IisHost {
     this.active.delete(request);
     const { req, res, peer } = request;
     const at = this.clock.now();
+    if (request.httpErr?.reason === 'Connection_Dropped' && this.dropped(at)) request.httpErr.reason = 'Connection_Dropped_List_Full';
     this.clock.touch();
     const bytes = this.bytesOf(request);
     const meta: RecordMeta = {

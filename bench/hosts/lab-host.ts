@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LabClock } from '../../core/clock.ts';
 import { randomIds } from '../../core/ids.ts';
 import { DEFAULT_FREB_RULE } from '../../iis/freb/freb-log.ts';
+import { httpSysSchema } from '../../iis/http-sys/settings.ts';
 import { StaticDirectory, type Endpoint } from '../../proxy/member-directory.ts';
 import type { HostContext, HostHandle } from '../../lab/host-driver.ts';
 import type { Served } from './child.ts';
@@ -15,7 +16,12 @@ export function hostContext(root: string, timeScale: number, members: Record<str
   const directory = new StaticDirectory();
   for (const [name, endpoint] of Object.entries(members)) directory.set(name, endpoint);
   // Load runs keep log counts, not every record in memory (the files have every line).
-  return { root, clock: new LabClock({ scale: timeScale }), ids: randomIds, directory, freb: DEFAULT_FREB_RULE, retainRecords: false };
+  return {
+    root, clock: new LabClock({ scale: timeScale }), ids: randomIds, directory, freb: DEFAULT_FREB_RULE, retainRecords: false,
+    // The bench measures the proxy, not IIS's limits: raised as ARR deployments raise them, so that
+    // 10,000 held requests are not queued or refused (503.2) by the app pool's defaults.
+    httpSys: httpSysSchema.parse({ concurrency: 100_000, appConcurrentRequestLimit: 100_000, queueLength: 65535 }),
+  };
 }
 
 /** What every lab-host child reports and how it stops; with `profile`, it profiles on request. */

@@ -29,6 +29,13 @@ export const httpSysSchema = z
      * the time to send all of it at this rate has passed (Timer_MinBytesPerSecond); 0 turns it off.
      */
     minBytesPerSecond: z.number().int().min(0).default(240),
+    /**
+     * http.sys keeps a list of dropped connections; when more are dropped than it holds, they are
+     * logged as Connection_Dropped_List_Full (BLOG-BENPERK [S]). Its size and how long an entry
+     * stays are not documented: these are the lab's [U].
+     */
+    droppedListSize: z.number().int().min(1).default(1000),
+    droppedListWindow: timeSpanSchema.default(60_000),
   })
   .strict();
 
