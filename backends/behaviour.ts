@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { HostRequest } from '../iis/host.ts';
+import type { HostRequest } from '../iis/host-request.ts';
 
 /**
  * A behaviour is one thing a member page does to a request: sleep, respond, close the

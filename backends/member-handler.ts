@@ -1,4 +1,5 @@
-import type { HostRequest, RequestHandler } from '../iis/host.ts';
+import type { RequestHandler } from '../iis/host.ts';
+import type { HostRequest } from '../iis/host-request.ts';
 import respond from './behaviours/respond.ts';
 import type { Script, ScriptRule, Step } from './script.ts';
 

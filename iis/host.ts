@@ -12,15 +12,12 @@ import { HTTP_SYS_DEFAULTS, type HttpSysSettings } from './http-sys/settings.ts'
 import { NonPagedPool, nonPagedPoolSchema, type NonPagedPoolSettings } from './http-sys/nonpaged-pool.ts';
 import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './windows-versions.ts';
 import type { IdSource } from '../core/ids.ts';
-import { reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
+import { HostRequest, header } from './host-request.ts';
 import { DEFAULT_FREB_RULE, FrebLog, frebDir, type FrebRule } from './freb/freb-log.ts';
-import { errorCode, num, str, type Area, type Level, type TraceEvent } from './freb/trace.ts';
+import { writeRequestTrace } from './freb/request-trace.ts';
 import { HostLogs } from './host-logs.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
 import type { HttperrVariant } from './w3c-format.ts';
-
-/** The marker header the scenario client puts on each request so every host's record can name it. */
-export const LAB_REQUEST_HEADER = 'x-arr-lab-request';
 
 export interface HostIdentity {
   /** Lab host name: the artifact folder and the computer name. */
@@ -41,129 +38,6 @@ export function identityFor(name: string, windows: WindowsVersion = DEFAULT_WIND
 /** The handler a host runs for each request: ARR on the controller, a behaviour script on a member. */
 export interface RequestHandler {
   handle(request: HostRequest): Promise<void>;
-}
-
-export type ErrorPage = Omit<DetailedErrorInfo, 'iisVersion' | 'osBuild' | 'requestedUrl' | 'physicalPath' | 'logonMethod' | 'logonUser'> & {
-  win32: number;
-  /** FormatMessage text of errorCode for the trace (for ARR: the WinHTTP message). */
-  errorText?: string;
-};
-
-/** One request inside a host's pipeline: what the handler works with and what the logs are made from. */
-export class HostRequest {
-  substatus = 0;
-  /** sc-win32-status; when unset the pipeline derives it (64 when the client went away). */
-  win32: number | undefined;
-  /** Set when the request ends in HTTPERR instead of W3SVC. */
-  httpErr: { reason: string; status: number | undefined } | undefined;
-  clientGone = false;
-  /** Nominal instant the client went away, if it did before the response was sent. */
-  clientGoneAt: number | undefined;
-  arrLogId: string | undefined;
-  logged = false;
-  readonly labRequest: string | undefined;
-  /** Failed Request Tracing events buffered for this request (written only if a rule fires). */
-  readonly trace: (TraceEvent | (() => TraceEvent[]))[] = [];
-  /** Addresses as accepted; a socket forgets them once destroyed, the log must not. */
-  readonly peer: { cIp: string; cPort: number; sIp: string; sPort: number };
-
-  constructor(
-    readonly host: IisHost,
-    readonly seq: number,
-    readonly startedAt: number,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    readonly signal: AbortSignal,
-  ) {
-    this.labRequest = header(req, LAB_REQUEST_HEADER);
-    this.arrLogId = header(req, 'x-arr-log-id');
-    const s = req.socket;
-    const modelled = host.addresses?.peer(s.localPort ?? 0, s.remotePort ?? 0);
-    this.peer = {
-      cIp: modelled?.remote?.ip ?? s.remoteAddress ?? '-',
-      cPort: modelled?.remote?.port ?? s.remotePort ?? 0,
-      sIp: modelled?.local?.ip ?? s.localAddress ?? '-',
-      sPort: modelled?.local?.port ?? s.localPort ?? 0,
-    };
-    const id = host.identity;
-    this.addTrace('GENERAL_REQUEST_START', 'RequestNotifications', 'Informational', () => [
-      num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('RequestURL', req.url ?? '/'), str('RequestVerb', req.method ?? 'GET'),
-    ]);
-    this.addTrace('GENERAL_REQUEST_HEADERS', 'RequestNotifications', 'Verbose', () => {
-      let headers = '';
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        // The scenario client's marker is the lab's bookkeeping, not part of what IIS would record.
-        if (req.rawHeaders[i]!.toLowerCase() !== LAB_REQUEST_HEADER) headers += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
-      }
-      return [str('Headers', headers)];
-    });
-  }
-
-  addTrace(name: string, area: Area, level: Level, fields: TraceEvent['fields']): void {
-    this.trace.push({ name, area, level, at: this.host.clock.now(), fields });
-  }
-
-  /** Several events made only if the trace is written (they must capture what they need now). */
-  addTraceBatch(events: () => TraceEvent[]): void {
-    this.trace.push(events);
-  }
-
-  get socket(): Socket {
-    return this.req.socket;
-  }
-
-  get clock(): LabClock {
-    return this.host.clock;
-  }
-
-  /** Sends IIS's detailed error page and sets what the W3SVC line will say. */
-  sendError(page: ErrorPage): void {
-    const { res, req } = this;
-    this.substatus = page.substatus;
-    this.win32 = page.win32;
-    res.statusCode = page.status;
-    this.addTrace('MODULE_SET_RESPONSE_ERROR_STATUS', 'Module', 'Warning', [
-      str('ModuleName', page.module),
-      str('Notification', page.notification.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()),
-      num('HttpStatus', page.status),
-      str('HttpReason', reasonPhrase(page.status)),
-      num('HttpSubStatus', page.substatus),
-      errorCode('ErrorCode', page.errorCode, page.errorText),
-      str('ConfigExceptionInfo', ''),
-    ]);
-    if (this.clientGone || res.headersSent) {
-      res.end();
-      return;
-    }
-    const id = this.host.identity;
-    const path = (req.url ?? '/').split('?')[0]!;
-    const body = renderDetailedError({
-      ...page,
-      iisVersion: id.iisVersion,
-      osBuild: id.osBuild,
-      requestedUrl: `http://${req.headers.host?.split(':')[0] ?? 'localhost'}:${this.peer.sPort}${req.url ?? '/'}`,
-      physicalPath: `C:\\inetpub\\wwwroot${path.replace(/\//g, '\\')}`,
-      logonMethod: 'Anonymous',
-      logonUser: 'Anonymous',
-    });
-    res.setHeader('Content-Type', 'text/html');
-    res.setHeader('Content-Length', Buffer.byteLength(body));
-    res.end(body);
-  }
-
-  /**
-   * Ends the connection without a response, with an RST (what ASP.NET's Response.Close() does):
-   * the request is logged in HTTPERR under `reason`, never in W3SVC.
-   */
-  abortConnection(reason: string): void {
-    this.httpErr = { reason, status: this.res.headersSent ? this.res.statusCode : undefined };
-    this.socket.resetAndDestroy();
-  }
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 export interface IisHostOptions {
@@ -582,38 +456,6 @@ export class IisHost {
     return { sent: now.written - mark.written, received: now.read - mark.read };
   }
 
-  /** The events that close a request's trace: the final flush and the end of the request. */
-  private traceCompletion(request: HostRequest, at: number, { sent, received }: { sent: number; received: number }): void {
-    const gone = request.clientGone && !request.httpErr;
-    request.trace.push(
-      { name: 'GENERAL_FLUSH_RESPONSE_END', area: 'RequestNotifications', level: gone ? 'Warning' : 'Verbose', at, fields: [num('BytesSent', gone ? 0 : sent), errorCode('ErrorCode', gone ? HRESULT_CONNECTION_INVALID : 0)] },
-      { name: 'GENERAL_REQUEST_END', area: 'RequestNotifications', level: 'Informational', at, fields: [
-        num('BytesSent', sent), num('BytesReceived', received), num('HttpStatus', request.res.statusCode), num('HttpSubStatus', request.substatus),
-      ] },
-    );
-  }
-
-  /** Writes the request's frNNNNNN.xml when a Failed Request Tracing rule fires. */
-  private writeTrace(request: HostRequest, at: number, bytes: { sent: number; received: number }): void {
-    const status = request.res.statusCode;
-    const timeTaken = at - request.startedAt;
-    const reason = this.freb.failureReason(status, timeTaken);
-    if (!reason) return;
-    this.traceCompletion(request, at, bytes);
-    const id = this.identity;
-    const guid = this.ids.guid().toUpperCase();
-    this.freb.write(
-      {
-        url: `http://${request.req.headers.host?.split(':')[0] ?? 'localhost'}:${request.peer.sPort}${request.req.url ?? '/'}`,
-        siteId: id.siteId, appPoolId: id.appPool, processId: this.processId, threadId: this.processId + request.seq,
-        verb: request.req.method ?? 'GET', activityId: `{${guid}}`, failureReason: reason,
-        status, substatus: request.substatus, triggerStatus: status, triggerSubstatus: request.substatus,
-        timeTaken, computer: id.name.toUpperCase(),
-      },
-      request.trace.flatMap((e) => (typeof e === 'function' ? e() : [e])),
-    );
-  }
-
   private log(request: HostRequest): void {
     if (request.logged) return;
     request.logged = true;
@@ -666,7 +508,7 @@ export class IisHost {
       };
       this.logs.w3c(meta, entry);
     }
-    if (!request.httpErr) this.writeTrace(request, at, bytes);
+    if (!request.httpErr) writeRequestTrace(this.freb, request, at, bytes, { identity: this.identity, processId: this.processId, activityId: () => this.ids.guid() });
     if (this.active.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -677,9 +519,6 @@ export class IisHost {
 
 /** How long http.sys waits for a request's logging data after its client went away (reference §6.4). */
 const LOGGING_WAIT_MS = 60_000;
-
-/** ERROR_CONNECTION_INVALID, as the member's FREB shows after ARR disconnected (reference §6.7). */
-const HRESULT_CONNECTION_INVALID = 0x800704cd;
 
 /** ERROR_CONNECTION_ABORTED: the network connection was aborted by the local system (reference §3.3). */
 const WIN32_CONNECTION_ABORTED = 1236;

@@ -1,5 +1,5 @@
 import { Agent, Headers, buildConnector, getSetCookies, request } from 'undici';
-import { LAB_REQUEST_HEADER } from '../iis/host.ts';
+import { LAB_REQUEST_HEADER } from '../iis/host-request.ts';
 import { parseDetailedError } from '../iis/detailed-error-page.ts';
 import type { Lab } from './lab.ts';
 

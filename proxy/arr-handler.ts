@@ -1,5 +1,6 @@
 import type { IdSource } from '../core/ids.ts';
-import type { HostRequest, RequestHandler } from '../iis/host.ts';
+import type { RequestHandler } from '../iis/host.ts';
+import type { HostRequest } from '../iis/host-request.ts';
 import { bool, num, str } from '../iis/freb/trace.ts';
 import type { ProtocolConfig } from './farm-config.ts';
 import { arrRequestHeaders, hasBody } from './arr-request-headers.ts';

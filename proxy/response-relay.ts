@@ -1,4 +1,4 @@
-import type { HostRequest } from '../iis/host.ts';
+import type { HostRequest } from '../iis/host-request.ts';
 import { classify, errorCodeOf, win32StatusOf, type ClassificationRow } from './failure-classification.ts';
 import type { Failure } from './failure.ts';
 import type { FarmConfig } from './farm-config.ts';

@@ -1,4 +1,4 @@
-import type { HostRequest } from '../iis/host.ts';
+import type { HostRequest } from '../iis/host-request.ts';
 
 /**
  * The IIS server variables ARR's RequestHash can name (hashServerVariable), read from the request

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { parseDetailedError } from '../iis/detailed-error-page.ts';
-import { LAB_REQUEST_HEADER } from '../iis/host.ts';
+import { LAB_REQUEST_HEADER } from '../iis/host-request.ts';
 import { Lab, type Topology } from '../lab/lab.ts';
 
 export function tempDir(prefix = 'arr-lab-test-'): { dir: string; cleanup: () => void } {

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { filler } from '../backends/body.ts';
 import { parseDetailedError } from '../iis/detailed-error-page.ts';
-import { LAB_REQUEST_HEADER } from '../iis/host.ts';
+import { LAB_REQUEST_HEADER } from '../iis/host-request.ts';
 import type { Lab } from '../lab/lab.ts';
 
 /** A client POST of `bytes` filler bytes through the lab's controller, read like helpers' `get`. */

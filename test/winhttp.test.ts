@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LabClock } from '../core/clock.ts';
-import { LAB_REQUEST_HEADER } from '../iis/host.ts';
+import { LAB_REQUEST_HEADER } from '../iis/host-request.ts';
 import type { LoggedRequest, W3cEntry } from '../iis/log-records.ts';
 import { Lab, type MemberTopology, type Topology } from '../lab/lab.ts';
 import { kindOf } from '../proxy/failure.ts';

@@ -1,0 +1,50 @@
+import type { HostIdentity } from '../host.ts';
+import type { HostRequest } from '../host-request.ts';
+import type { FrebLog } from './freb-log.ts';
+import { errorCode, num, type TraceEvent } from './trace.ts';
+
+/** ERROR_CONNECTION_INVALID, as the member's FREB shows after ARR disconnected (reference §6.7). */
+const HRESULT_CONNECTION_INVALID = 0x800704cd;
+
+/** The events that close a request's trace: the final flush and the end of the request. */
+function completion(request: HostRequest, at: number, { sent, received }: { sent: number; received: number }): TraceEvent[] {
+  const gone = request.clientGone && !request.httpErr;
+  return [
+    {
+      name: 'GENERAL_FLUSH_RESPONSE_END', area: 'RequestNotifications', level: gone ? 'Warning' : 'Verbose', at,
+      fields: [num('BytesSent', gone ? 0 : sent), errorCode('ErrorCode', gone ? HRESULT_CONNECTION_INVALID : 0)],
+    },
+    {
+      name: 'GENERAL_REQUEST_END', area: 'RequestNotifications', level: 'Informational', at,
+      fields: [num('BytesSent', sent), num('BytesReceived', received), num('HttpStatus', request.res.statusCode), num('HttpSubStatus', request.substatus)],
+    },
+  ];
+}
+
+/**
+ * Writes a finished request's frNNNNNN.xml when a Failed Request Tracing rule fires; the trace's
+ * events are only built then (most requests are never traced).
+ */
+export function writeRequestTrace(
+  freb: FrebLog,
+  request: HostRequest,
+  at: number,
+  bytes: { sent: number; received: number },
+  host: { identity: HostIdentity; processId: number; activityId: () => string },
+): void {
+  const status = request.res.statusCode;
+  const timeTaken = at - request.startedAt;
+  const reason = freb.failureReason(status, timeTaken);
+  if (!reason) return;
+  const id = host.identity;
+  freb.write(
+    {
+      url: `http://${request.req.headers.host?.split(':')[0] ?? 'localhost'}:${request.peer.sPort}${request.req.url ?? '/'}`,
+      siteId: id.siteId, appPoolId: id.appPool, processId: host.processId, threadId: host.processId + request.seq,
+      verb: request.req.method ?? 'GET', activityId: `{${host.activityId().toUpperCase()}}`, failureReason: reason,
+      status, substatus: request.substatus, triggerStatus: status, triggerSubstatus: request.substatus,
+      timeTaken, computer: id.name.toUpperCase(),
+    },
+    [...request.trace.flatMap((e) => (typeof e === 'function' ? e() : [e])), ...completion(request, at, bytes)],
+  );
+}

@@ -1,0 +1,132 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { LabClock } from '../core/clock.ts';
+import { reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
+import { errorCode, num, str, type Area, type Level, type TraceEvent } from './freb/trace.ts';
+import type { IisHost } from './host.ts';
+
+/** The marker header the scenario client puts on each request so every host's record can name it. */
+export const LAB_REQUEST_HEADER = 'x-arr-lab-request';
+
+export type ErrorPage = Omit<DetailedErrorInfo, 'iisVersion' | 'osBuild' | 'requestedUrl' | 'physicalPath' | 'logonMethod' | 'logonUser'> & {
+  win32: number;
+  /** FormatMessage text of errorCode for the trace (for ARR: the WinHTTP message). */
+  errorText?: string;
+};
+
+/** One request inside a host's pipeline: what the handler works with and what the logs are made from. */
+export class HostRequest {
+  substatus = 0;
+  /** sc-win32-status; when unset the pipeline derives it (64 when the client went away). */
+  win32: number | undefined;
+  /** Set when the request ends in HTTPERR instead of W3SVC. */
+  httpErr: { reason: string; status: number | undefined } | undefined;
+  clientGone = false;
+  /** Nominal instant the client went away, if it did before the response was sent. */
+  clientGoneAt: number | undefined;
+  arrLogId: string | undefined;
+  logged = false;
+  readonly labRequest: string | undefined;
+  /** Failed Request Tracing events buffered for this request (written only if a rule fires). */
+  readonly trace: (TraceEvent | (() => TraceEvent[]))[] = [];
+  /** Addresses as accepted; a socket forgets them once destroyed, the log must not. */
+  readonly peer: { cIp: string; cPort: number; sIp: string; sPort: number };
+
+  constructor(
+    readonly host: IisHost,
+    readonly seq: number,
+    readonly startedAt: number,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly signal: AbortSignal,
+  ) {
+    this.labRequest = header(req, LAB_REQUEST_HEADER);
+    this.arrLogId = header(req, 'x-arr-log-id');
+    const s = req.socket;
+    const modelled = host.addresses?.peer(s.localPort ?? 0, s.remotePort ?? 0);
+    this.peer = {
+      cIp: modelled?.remote?.ip ?? s.remoteAddress ?? '-',
+      cPort: modelled?.remote?.port ?? s.remotePort ?? 0,
+      sIp: modelled?.local?.ip ?? s.localAddress ?? '-',
+      sPort: modelled?.local?.port ?? s.localPort ?? 0,
+    };
+    const id = host.identity;
+    this.addTrace('GENERAL_REQUEST_START', 'RequestNotifications', 'Informational', () => [
+      num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('RequestURL', req.url ?? '/'), str('RequestVerb', req.method ?? 'GET'),
+    ]);
+    this.addTrace('GENERAL_REQUEST_HEADERS', 'RequestNotifications', 'Verbose', () => {
+      let headers = '';
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        // The scenario client's marker is the lab's bookkeeping, not part of what IIS would record.
+        if (req.rawHeaders[i]!.toLowerCase() !== LAB_REQUEST_HEADER) headers += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+      }
+      return [str('Headers', headers)];
+    });
+  }
+
+  addTrace(name: string, area: Area, level: Level, fields: TraceEvent['fields']): void {
+    this.trace.push({ name, area, level, at: this.host.clock.now(), fields });
+  }
+
+  /** Several events made only if the trace is written (they must capture what they need now). */
+  addTraceBatch(events: () => TraceEvent[]): void {
+    this.trace.push(events);
+  }
+
+  get socket(): Socket {
+    return this.req.socket;
+  }
+
+  get clock(): LabClock {
+    return this.host.clock;
+  }
+
+  /** Sends IIS's detailed error page and sets what the W3SVC line will say. */
+  sendError(page: ErrorPage): void {
+    const { res, req } = this;
+    this.substatus = page.substatus;
+    this.win32 = page.win32;
+    res.statusCode = page.status;
+    this.addTrace('MODULE_SET_RESPONSE_ERROR_STATUS', 'Module', 'Warning', [
+      str('ModuleName', page.module),
+      str('Notification', page.notification.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()),
+      num('HttpStatus', page.status),
+      str('HttpReason', reasonPhrase(page.status)),
+      num('HttpSubStatus', page.substatus),
+      errorCode('ErrorCode', page.errorCode, page.errorText),
+      str('ConfigExceptionInfo', ''),
+    ]);
+    if (this.clientGone || res.headersSent) {
+      res.end();
+      return;
+    }
+    const id = this.host.identity;
+    const path = (req.url ?? '/').split('?')[0]!;
+    const body = renderDetailedError({
+      ...page,
+      iisVersion: id.iisVersion,
+      osBuild: id.osBuild,
+      requestedUrl: `http://${req.headers.host?.split(':')[0] ?? 'localhost'}:${this.peer.sPort}${req.url ?? '/'}`,
+      physicalPath: `C:\\inetpub\\wwwroot${path.replace(/\//g, '\\')}`,
+      logonMethod: 'Anonymous',
+      logonUser: 'Anonymous',
+    });
+    res.setHeader('Content-Type', 'text/html');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
+  }
+
+  /**
+   * Ends the connection without a response, with an RST (what ASP.NET's Response.Close() does):
+   * the request is logged in HTTPERR under `reason`, never in W3SVC.
+   */
+  abortConnection(reason: string): void {
+    this.httpErr = { reason, status: this.res.headersSent ? this.res.statusCode : undefined };
+    this.socket.resetAndDestroy();
+  }
+}
+
+export function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
