@@ -1,15 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { LabClock, TimerHandle } from '../core/clock.ts';
+import type { LabClock } from '../core/clock.ts';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { AddressBook } from '../core/address-book.ts';
 import { socketLedger } from '../core/socket-ledger.ts';
-import { AppPoolQueue, type Admission } from './http-sys/app-pool-queue.ts';
-import { canned503 } from './http-sys/canned-503.ts';
-import { ConnectionWatch, type ConnectionTimer } from './http-sys/connection-watch.ts';
+import { HttpSysFront } from './http-sys/front.ts';
 import { HTTP_SYS_DEFAULTS, type HttpSysSettings } from './http-sys/settings.ts';
-import { NonPagedPool, nonPagedPoolSchema, type NonPagedPoolSettings } from './http-sys/nonpaged-pool.ts';
+import { nonPagedPoolSchema, type NonPagedPool, type NonPagedPoolSettings } from './http-sys/nonpaged-pool.ts';
 import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './windows-versions.ts';
 import type { IdSource } from '../core/ids.ts';
 import { HostRequest, header } from './host-request.ts';
@@ -76,15 +74,7 @@ export class IisHost {
   private readonly ids: IdSource;
   private readonly modelled: { book: AddressBook; ip: string } | undefined;
   private readonly socketMarks = new WeakMap<Socket, { read: number; written: number }>();
-  /** http.sys limits; replaceable while the lab runs. */
-  httpSys: HttpSysSettings;
-  private readonly queue: AppPoolQueue;
-  private readonly watches = new Map<Socket, ConnectionWatch>();
-  readonly pool: NonPagedPool;
-  private refused = 0;
-  /** Instants of the dropped connections http.sys still lists. */
-  private readonly droppedList: number[] = [];
-  private refusedReport: TimerHandle | undefined;
+  readonly front: HttpSysFront;
   readonly freb: FrebLog;
   /** Stand-ins for w3wp's process and thread ids in traces: stable per host name. */
   private readonly processId: number;
@@ -121,11 +111,29 @@ export class IisHost {
     this.server = createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 }, (req, res) => {
       void this.run(req, res);
     });
-    this.httpSys = options.httpSys ?? HTTP_SYS_DEFAULTS;
-    this.queue = new AppPoolQueue(() => this.httpSys, this.clock);
-    this.pool = new NonPagedPool(options.nonPagedPool ?? nonPagedPoolSchema.parse({}), this.clock.now());
-    this.server.on('connection', (socket: Socket) => this.accept(socket));
+    this.front = new HttpSysFront(
+      { clock: this.clock, logs: this.logs, addresses: this.modelled?.book, activeRequests: () => this.active.size, log: (r: HostRequest) => this.log(r) },
+      options.httpSys ?? HTTP_SYS_DEFAULTS,
+      options.nonPagedPool ?? nonPagedPoolSchema.parse({}),
+    );
+    this.server.on('connection', (socket: Socket) => {
+      socketLedger.accepted(socket);
+      this.front.accept(socket);
+    });
     this.server.keepAliveTimeout = 0;
+  }
+
+  /** http.sys limits; replaceable while the lab runs. */
+  get httpSys(): HttpSysSettings {
+    return this.front.settings;
+  }
+
+  set httpSys(settings: HttpSysSettings) {
+    this.front.settings = settings;
+  }
+
+  get pool(): NonPagedPool {
+    return this.front.pool;
   }
 
   get port(): number {
@@ -204,7 +212,7 @@ export class IisHost {
       request.socket.resetAndDestroy();
       this.log(request);
     }
-    this.queue.reset();
+    this.front.workerDied();
     return victims.length;
   }
 
@@ -215,10 +223,7 @@ export class IisHost {
    */
   async stop(): Promise<void> {
     this.stopping.abort(new Error(`host ${this.identity.name} stopped`));
-    for (const watch of this.watches.values()) watch.busy();
-    this.watches.clear();
-    this.refusedReport?.cancel();
-    this.queue.drain();
+    this.front.stop();
     for (const request of [...this.active]) {
       if (!request.logged) {
         request.httpErr = { reason: 'Connection_Abandoned_By_ReqQueue', status: undefined };
@@ -246,18 +251,13 @@ export class IisHost {
     });
     // A write after the client went away fails the send (logged as win32 64), it is not a crash.
     res.on('error', () => {});
-    const watch = this.watches.get(req.socket);
-    watch?.busy();
-    if (this.refusedByHttpSys(request)) return;
-    const admission = await this.queue.enter(req.socket);
-    if (admission !== 'run') {
-      this.leftQueue(request, admission);
-      return;
-    }
-    const worker = this.queue.generation;
-    const entityBody = this.watchEntityBody(request);
+    this.front.requestStarted(req.socket);
+    if (this.front.refusesRequest(request)) return;
+    const worker = await this.front.admit(request);
+    if (worker === undefined) return;
+    const entityBody = this.front.watchEntityBody(request);
     try {
-      if (this.queue.running > this.httpSys.appConcurrentRequestLimit) this.tooManyRequests(request);
+      if (this.front.running > this.httpSys.appConcurrentRequestLimit) this.tooManyRequests(request);
       else await this.handler.handle(request);
     } catch (err) {
       if (this.stopping.signal.aborted) return;
@@ -273,14 +273,14 @@ export class IisHost {
     if (!request.httpErr && !res.writableEnded && !request.clientGone) res.end();
     entityBody?.();
     if (!res.writableFinished && !closed) {
-      const slowReader = this.watchSendRate(request);
+      const slowReader = this.front.watchSendRate(request);
       await new Promise<void>((resolve) => {
         res.once('finish', resolve);
         res.once('close', resolve);
       });
       slowReader?.cancel();
     }
-    this.queue.leave(worker);
+    this.front.release(worker);
     if (request.logged) return;
     // http.sys waits a minute for the logging data of a request whose client has gone; a page
     // that finishes later than that is logged by http.sys as Connection_Dropped (W32-ERRTYPES).
@@ -288,146 +288,7 @@ export class IisHost {
       request.httpErr = { reason: 'Connection_Dropped', status: res.statusCode };
     }
     this.log(request);
-    watch?.idle();
-  }
-
-  private accept(socket: Socket): void {
-    socketLedger.accepted(socket);
-    if (this.pool.refuses(this.clock.now(), this.watches.size, this.active.size)) {
-      this.refuse(socket);
-      return;
-    }
-    const watch = new ConnectionWatch(socket, this.clock, () => this.httpSys.connectionTimeout, (timer) => this.connectionExpired(socket, timer));
-    this.watches.set(socket, watch);
-    socket.once('close', () => {
-      watch.busy();
-      this.watches.delete(socket);
-    });
-    watch.idle();
-  }
-
-  /**
-   * Too little nonpaged pool: http.sys does not take the connection (the lab resets it as soon as
-   * the kernel has completed the handshake [I]) and counts it; every `refusedReportInterval` with
-   * refusals, one HTTPERR line `<n>_Connections_Refused` with every other field `-`.
-   */
-  private refuse(socket: Socket): void {
-    this.refused++;
-    socket.on('error', () => {});
-    socket.resetAndDestroy();
-    if (this.refusedReport) return;
-    const report = () => {
-      this.refusedReport = undefined;
-      if (this.refused === 0) return;
-      this.logs.connectionEvent(this.clock.now(), {
-        'c-ip': undefined, 'c-port': undefined, 's-ip': undefined, 's-port': undefined, 'cs-version': undefined, 'cs-method': undefined,
-        'cs-uri': undefined, streamid: undefined, 'sc-status': undefined, 's-siteid': undefined, 's-reason': `${this.refused}_Connections_Refused`, 's-queuename': undefined,
-      });
-      this.refused = 0;
-      this.refusedReport = this.clock.setTimer(this.pool.reportInterval, report);
-    };
-    this.refusedReport = this.clock.setTimer(this.pool.reportInterval, report);
-  }
-
-  /** Timer_ConnectionIdle / Timer_HeaderWait: http.sys closes the connection and logs it, not a request. */
-  private connectionExpired(socket: Socket, timer: ConnectionTimer): void {
-    const modelled = this.modelled?.book.peer(socket.localPort ?? 0, socket.remotePort ?? 0);
-    this.logs.connectionEvent(this.clock.now(), {
-      'c-ip': modelled?.remote?.ip ?? socket.remoteAddress ?? '-',
-      'c-port': modelled?.remote?.port ?? socket.remotePort ?? 0,
-      's-ip': modelled?.local?.ip ?? socket.localAddress ?? '-',
-      's-port': modelled?.local?.port ?? socket.localPort ?? 0,
-      'cs-version': undefined, 'cs-method': undefined, 'cs-uri': undefined, streamid: undefined,
-      'sc-status': undefined, 's-siteid': undefined, 's-reason': timer, 's-queuename': undefined,
-    });
-    socket.destroy();
-  }
-
-  /**
-   * Timer_EntityBody: the request's body stops arriving for connectionTimeout. Progress is read off
-   * the connection, never by reading the body (a 'data' listener would take it from the page):
-   * bytes that arrived re-arm the timer, and so do bytes the page has not read yet (a page that
-   * leaves the body unread is not the client being slow). http.sys ends the connection and the
-   * request is its HTTPERR line.
-   */
-  private watchEntityBody(request: HostRequest): (() => void) | undefined {
-    const { req, socket } = request;
-    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return undefined;
-    if (req.readableEnded) return undefined;
-    let timer: TimerHandle | undefined;
-    let mark = socket.bytesRead;
-    const arm = () => {
-      timer = this.clock.setTimer(this.httpSys.connectionTimeout, () => {
-        if (req.readableEnded || request.logged || socket.destroyed) return;
-        if (socket.bytesRead !== mark || req.readableLength > 0) {
-          mark = socket.bytesRead;
-          return arm();
-        }
-        request.httpErr = { reason: 'Timer_EntityBody', status: undefined };
-        socket.destroy();
-        this.log(request);
-      });
-    };
-    arm();
-    return () => timer?.cancel();
-  }
-
-  /**
-   * Timer_MinBytesPerSecond: a response the client reads slower than minBytesPerSecond is cut once
-   * the time to send all of it at that rate has passed (DOC-WEBLIMITS). IIS's send fails with
-   * ERROR_CONNECTION_ABORTED (1236) in its W3SVC line [I]; http.sys logs the timer about the
-   * connection.
-   */
-  private watchSendRate(request: HostRequest): TimerHandle | undefined {
-    const rate = this.httpSys.minBytesPerSecond;
-    const length = Number(request.res.getHeader('content-length') ?? 0);
-    if (rate === 0 || !(length > 0)) return undefined;
-    return this.clock.setTimer(Math.max(1000, (length / rate) * 1000), () => {
-      if (request.res.writableFinished || request.socket.destroyed) return;
-      request.win32 = WIN32_CONNECTION_ABORTED;
-      this.connectionExpired(request.socket, 'Timer_MinBytesPerSecond');
-    });
-  }
-
-  /**
-   * The site's connection limit, checked by http.sys before the request reaches a queue: over
-   * maxConnections it answers the canned 503 and logs ConnLimit (reference §6.4).
-   */
-  private refusedByHttpSys(request: HostRequest): boolean {
-    if (this.watches.size <= this.httpSys.maxConnections) return false;
-    this.answerCanned503(request, 'ConnLimit');
-    this.log(request);
-    return true;
-  }
-
-  private answerCanned503(request: HostRequest, reason: string): void {
-    request.httpErr = { reason, status: 503 };
-    request.req.socket.end(canned503(new Date(this.clock.now())));
-  }
-
-  /** A request that did not get a worker thread: refused, dropped or abandoned by http.sys. */
-  private leftQueue(request: HostRequest, admission: Exclude<Admission, 'run'>): void {
-    switch (admission) {
-      case 'queue-full':
-        // TcpLevel is for load balancers that only see TCP: the connection is reset instead.
-        if (this.httpSys.loadBalancerCapabilities === 'TcpLevel') {
-          request.httpErr = { reason: 'QueueFull', status: undefined };
-          request.socket.resetAndDestroy();
-        } else {
-          this.answerCanned503(request, 'QueueFull');
-        }
-        break;
-      case 'client-reset':
-        request.httpErr = { reason: 'Client_Reset', status: undefined };
-        break;
-      case 'timed-out':
-        request.httpErr = { reason: 'Timer_ReqQueue', status: undefined };
-        request.socket.resetAndDestroy();
-        break;
-      case 'stopped':
-        return;
-    }
-    this.log(request);
+    this.front.requestDone(req.socket);
   }
 
   /** serverRuntime/@appConcurrentRequestLimit exceeded: IIS itself answers 503.2 (reference §2.2). */
@@ -436,15 +297,6 @@ export class IisHost {
       status: 503, substatus: 2, win32: 0, errorCode: 0, module: 'IIS Web Core', notification: 'BeginRequest',
       handler: 'Not yet determined', description: 'The serverRuntime@appConcurrentRequestLimit setting is being exceeded.',
     });
-  }
-
-  /** Notes a dropped connection; true when the dropped list was already full (BLOG-BENPERK). */
-  private dropped(at: number): boolean {
-    const window = this.httpSys.droppedListWindow;
-    while (this.droppedList.length > 0 && at - this.droppedList[0]! > window) this.droppedList.shift();
-    if (this.droppedList.length >= this.httpSys.droppedListSize) return true;
-    this.droppedList.push(at);
-    return false;
   }
 
   /** The request's own bytes on the wire: a keep-alive socket carries several requests. */
@@ -462,7 +314,7 @@ export class IisHost {
     this.active.delete(request);
     const { req, res, peer } = request;
     const at = this.clock.now();
-    if (request.httpErr?.reason === 'Connection_Dropped' && this.dropped(at)) request.httpErr.reason = 'Connection_Dropped_List_Full';
+    if (request.httpErr?.reason === 'Connection_Dropped' && this.front.dropped(at)) request.httpErr.reason = 'Connection_Dropped_List_Full';
     this.clock.touch();
     const bytes = this.bytesOf(request);
     const meta: RecordMeta = {
@@ -519,9 +371,6 @@ export class IisHost {
 
 /** How long http.sys waits for a request's logging data after its client went away (reference §6.4). */
 const LOGGING_WAIT_MS = 60_000;
-
-/** ERROR_CONNECTION_ABORTED: the network connection was aborted by the local system (reference §3.3). */
-const WIN32_CONNECTION_ABORTED = 1236;
 
 /** ERROR_NETNAME_DELETED: the client went away before the response was sent (reference §3.3). */
 export const WIN32_NETNAME_DELETED = 64;

@@ -1,0 +1,236 @@
+import type { Socket } from 'node:net';
+import type { AddressBook } from '../../core/address-book.ts';
+import type { LabClock, TimerHandle } from '../../core/clock.ts';
+import type { HostLogs } from '../host-logs.ts';
+import type { HostRequest } from '../host-request.ts';
+import { AppPoolQueue, type Admission } from './app-pool-queue.ts';
+import { canned503 } from './canned-503.ts';
+import { ConnectionWatch, type ConnectionTimer } from './connection-watch.ts';
+import { NonPagedPool, type NonPagedPoolSettings } from './nonpaged-pool.ts';
+import type { HttpSysSettings } from './settings.ts';
+
+/** ERROR_CONNECTION_ABORTED: the network connection was aborted by the local system (reference §3.3). */
+const WIN32_CONNECTION_ABORTED = 1236;
+
+/** What the http.sys front needs from the host it stands in front of. */
+export interface FrontHost {
+  readonly clock: LabClock;
+  readonly logs: HostLogs;
+  readonly addresses: AddressBook | undefined;
+  activeRequests(): number;
+  /** Logs a request that ends here (an HTTPERR line). */
+  log(request: HostRequest): void;
+}
+
+/**
+ * A host's http.sys (reference §6): which connections it takes (nonpaged pool, Connections_Refused),
+ * the timers on connections and requests (ConnectionIdle, HeaderWait, EntityBody, MinBytesPerSecond),
+ * the site's connection limit, the app pool's queue in front of the worker, and the list of dropped
+ * connections. Every wait is on the lab clock.
+ */
+export class HttpSysFront {
+  readonly pool: NonPagedPool;
+  private readonly queue: AppPoolQueue;
+  private readonly watches = new Map<Socket, ConnectionWatch>();
+  private refused = 0;
+  private refusedReport: TimerHandle | undefined;
+  /** Instants of the dropped connections http.sys still lists. */
+  private readonly droppedList: number[] = [];
+
+  constructor(
+    private readonly host: FrontHost,
+    /** The limits in force; replaceable while the lab runs. */
+    public settings: HttpSysSettings,
+    pool: NonPagedPoolSettings,
+  ) {
+    this.pool = new NonPagedPool(pool, host.clock.now());
+    this.queue = new AppPoolQueue(() => this.settings, host.clock);
+  }
+
+  /** A request arrived on a connection: its idle timer stops. */
+  requestStarted(socket: Socket): void {
+    this.watches.get(socket)?.busy();
+  }
+
+  /** The request on a connection is done: http.sys waits for the next one. */
+  requestDone(socket: Socket): void {
+    this.watches.get(socket)?.idle();
+  }
+
+  /** Waits for a worker thread; the worker's generation, or undefined when the request ended here. */
+  async admit(request: HostRequest): Promise<number | undefined> {
+    const admission = await this.queue.enter(request.socket);
+    if (admission === 'run') return this.queue.generation;
+    this.leftQueue(request, admission);
+    return undefined;
+  }
+
+  /** Requests the worker runs now (serverRuntime/@appConcurrentRequestLimit counts them). */
+  get running(): number {
+    return this.queue.running;
+  }
+
+  release(worker: number): void {
+    this.queue.leave(worker);
+  }
+
+  /** The worker died: nothing runs and nothing waits any more. */
+  workerDied(): void {
+    this.queue.reset();
+  }
+
+  stop(): void {
+    for (const watch of this.watches.values()) watch.busy();
+    this.watches.clear();
+    this.queue.drain();
+    this.refusedReport?.cancel();
+  }
+
+  /** A connection arrives: taken and watched, or refused for want of nonpaged pool. */
+  accept(socket: Socket): void {
+    if (this.pool.refuses(this.host.clock.now(), this.watches.size, this.host.activeRequests())) {
+      this.refuse(socket);
+      return;
+    }
+    const watch = new ConnectionWatch(socket, this.host.clock, () => this.settings.connectionTimeout, (timer) => this.connectionExpired(socket, timer));
+    this.watches.set(socket, watch);
+    socket.once('close', () => {
+      watch.busy();
+      this.watches.delete(socket);
+    });
+    watch.idle();
+  }
+
+  /**
+   * Too little nonpaged pool: http.sys does not take the connection (the lab resets it as soon as
+   * the kernel has completed the handshake [I]) and counts it; every `refusedReportInterval` with
+   * refusals, one HTTPERR line `<n>_Connections_Refused` with every other field `-`.
+   */
+  private refuse(socket: Socket): void {
+    this.refused++;
+    socket.on('error', () => {});
+    socket.resetAndDestroy();
+    if (this.refusedReport) return;
+    const report = () => {
+      this.refusedReport = undefined;
+      if (this.refused === 0) return;
+      this.host.logs.connectionEvent(this.host.clock.now(), {
+        'c-ip': undefined, 'c-port': undefined, 's-ip': undefined, 's-port': undefined, 'cs-version': undefined, 'cs-method': undefined,
+        'cs-uri': undefined, streamid: undefined, 'sc-status': undefined, 's-siteid': undefined, 's-reason': `${this.refused}_Connections_Refused`, 's-queuename': undefined,
+      });
+      this.refused = 0;
+      this.refusedReport = this.host.clock.setTimer(this.pool.reportInterval, report);
+    };
+    this.refusedReport = this.host.clock.setTimer(this.pool.reportInterval, report);
+  }
+
+  /** Timer_ConnectionIdle / Timer_HeaderWait: http.sys closes the connection and logs it, not a request. */
+  private connectionExpired(socket: Socket, timer: ConnectionTimer): void {
+    const modelled = this.host.addresses?.peer(socket.localPort ?? 0, socket.remotePort ?? 0);
+    this.host.logs.connectionEvent(this.host.clock.now(), {
+      'c-ip': modelled?.remote?.ip ?? socket.remoteAddress ?? '-',
+      'c-port': modelled?.remote?.port ?? socket.remotePort ?? 0,
+      's-ip': modelled?.local?.ip ?? socket.localAddress ?? '-',
+      's-port': modelled?.local?.port ?? socket.localPort ?? 0,
+      'cs-version': undefined, 'cs-method': undefined, 'cs-uri': undefined, streamid: undefined,
+      'sc-status': undefined, 's-siteid': undefined, 's-reason': timer, 's-queuename': undefined,
+    });
+    socket.destroy();
+  }
+
+  /**
+   * Timer_EntityBody: the request's body stops arriving for connectionTimeout. Progress is read off
+   * the connection, never by reading the body (a 'data' listener would take it from the page):
+   * bytes that arrived re-arm the timer, and so do bytes the page has not read yet (a page that
+   * leaves the body unread is not the client being slow). http.sys ends the connection and the
+   * request is its HTTPERR line.
+   */
+  watchEntityBody(request: HostRequest): (() => void) | undefined {
+    const { req, socket } = request;
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return undefined;
+    if (req.readableEnded) return undefined;
+    let timer: TimerHandle | undefined;
+    let mark = socket.bytesRead;
+    const arm = () => {
+      timer = this.host.clock.setTimer(this.settings.connectionTimeout, () => {
+        if (req.readableEnded || request.logged || socket.destroyed) return;
+        if (socket.bytesRead !== mark || req.readableLength > 0) {
+          mark = socket.bytesRead;
+          return arm();
+        }
+        request.httpErr = { reason: 'Timer_EntityBody', status: undefined };
+        socket.destroy();
+        this.host.log(request);
+      });
+    };
+    arm();
+    return () => timer?.cancel();
+  }
+
+  /**
+   * Timer_MinBytesPerSecond: a response the client reads slower than minBytesPerSecond is cut once
+   * the time to send all of it at that rate has passed (DOC-WEBLIMITS). IIS's send fails with
+   * ERROR_CONNECTION_ABORTED (1236) in its W3SVC line [I]; http.sys logs the timer about the
+   * connection.
+   */
+  watchSendRate(request: HostRequest): TimerHandle | undefined {
+    const rate = this.settings.minBytesPerSecond;
+    const length = Number(request.res.getHeader('content-length') ?? 0);
+    if (rate === 0 || !(length > 0)) return undefined;
+    return this.host.clock.setTimer(Math.max(1000, (length / rate) * 1000), () => {
+      if (request.res.writableFinished || request.socket.destroyed) return;
+      request.win32 = WIN32_CONNECTION_ABORTED;
+      this.connectionExpired(request.socket, 'Timer_MinBytesPerSecond');
+    });
+  }
+
+  /**
+   * The site's connection limit, checked by http.sys before the request reaches a queue: over
+   * maxConnections it answers the canned 503 and logs ConnLimit (reference §6.4).
+   */
+  refusesRequest(request: HostRequest): boolean {
+    if (this.watches.size <= this.settings.maxConnections) return false;
+    this.answerCanned503(request, 'ConnLimit');
+    this.host.log(request);
+    return true;
+  }
+
+  private answerCanned503(request: HostRequest, reason: string): void {
+    request.httpErr = { reason, status: 503 };
+    request.req.socket.end(canned503(new Date(this.host.clock.now())));
+  }
+
+  /** A request that did not get a worker thread: refused, dropped or abandoned by http.sys. */
+  leftQueue(request: HostRequest, admission: Exclude<Admission, 'run'>): void {
+    switch (admission) {
+      case 'queue-full':
+        // TcpLevel is for load balancers that only see TCP: the connection is reset instead.
+        if (this.settings.loadBalancerCapabilities === 'TcpLevel') {
+          request.httpErr = { reason: 'QueueFull', status: undefined };
+          request.socket.resetAndDestroy();
+        } else {
+          this.answerCanned503(request, 'QueueFull');
+        }
+        break;
+      case 'client-reset':
+        request.httpErr = { reason: 'Client_Reset', status: undefined };
+        break;
+      case 'timed-out':
+        request.httpErr = { reason: 'Timer_ReqQueue', status: undefined };
+        request.socket.resetAndDestroy();
+        break;
+      case 'stopped':
+        return;
+    }
+    this.host.log(request);
+  }
+
+  /** Notes a dropped connection; true when the dropped list was already full (BLOG-BENPERK). */
+  dropped(at: number): boolean {
+    const window = this.settings.droppedListWindow;
+    while (this.droppedList.length > 0 && at - this.droppedList[0]! > window) this.droppedList.shift();
+    if (this.droppedList.length >= this.settings.droppedListSize) return true;
+    this.droppedList.push(at);
+    return false;
+  }
+}
