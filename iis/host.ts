@@ -13,6 +13,7 @@ import type { IdSource } from '../core/ids.ts';
 import { HostRequest, header } from './host-request.ts';
 import { DEFAULT_FREB_RULE, FrebLog, frebDir, type FrebRule } from './freb/freb-log.ts';
 import { writeRequestTrace } from './freb/request-trace.ts';
+import { HOST_WIN32 } from './win32-status.ts';
 import { HostLogs } from './host-logs.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
 import type { HttperrVariant } from './w3c-format.ts';
@@ -355,7 +356,7 @@ export class IisHost {
         'cs(Referer)': header(req, 'referer'),
         'sc-status': res.statusCode,
         'sc-substatus': request.substatus,
-        'sc-win32-status': request.win32 ?? (request.clientGone ? WIN32_NETNAME_DELETED : 0),
+        'sc-win32-status': request.win32 ?? (request.clientGone ? HOST_WIN32.ERROR_NETNAME_DELETED.code : 0),
         'time-taken': Math.round(at - request.startedAt),
       };
       this.logs.w3c(meta, entry);
@@ -371,6 +372,3 @@ export class IisHost {
 
 /** How long http.sys waits for a request's logging data after its client went away (reference §6.4). */
 const LOGGING_WAIT_MS = 60_000;
-
-/** ERROR_NETNAME_DELETED: the client went away before the response was sent (reference §3.3). */
-export const WIN32_NETNAME_DELETED = 64;

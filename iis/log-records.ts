@@ -52,6 +52,3 @@ export interface RecordMeta {
 export type LoggedRequest =
   | { kind: 'w3c'; meta: RecordMeta; entry: W3cEntry }
   | { kind: 'httperr'; meta: RecordMeta; entry: HttperrEntry };
-
-export type W3cField = keyof W3cEntry;
-export type HttperrField = keyof HttperrEntry;

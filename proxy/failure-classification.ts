@@ -1,5 +1,6 @@
 import type { Failure, FailureKind, Phase } from './failure.ts';
-import { WIN32, WINHTTP, hresultOf, type WinHttpError } from './winhttp-errors.ts';
+import { hresultFromWin32 } from '../iis/win32-status.ts';
+import { WIN32, WINHTTP, type WinHttpError } from './winhttp-errors.ts';
 
 /**
  * The one table from what the forwarder observed to what ARR reports: WinHTTP error, HRESULT,
@@ -112,5 +113,5 @@ export function win32StatusOf(row: ClassificationRow): number {
 }
 
 export function errorCodeOf(row: ClassificationRow): number {
-  return hresultOf(win32StatusOf(row));
+  return hresultFromWin32(win32StatusOf(row));
 }

@@ -111,7 +111,6 @@ export const affinitySchema = z
   .strict();
 
 export const ALGORITHMS = ['WeightedRoundRobin', 'LeastRequests', 'LeastResponseTime', 'WeightedTotalTraffic', 'RequestHash'] as const;
-export type Algorithm = (typeof ALGORITHMS)[number];
 
 export const loadBalancingSchema = z
   .object({
@@ -178,9 +177,7 @@ export type FarmConfig = z.output<typeof farmSchema>;
 export type FarmInput = z.input<typeof farmSchema>;
 export type ServerConfig = z.output<typeof serverSchema>;
 export type ProtocolConfig = z.output<typeof protocolSchema>;
-export type HealthCheckConfig = z.output<typeof healthCheckSchema>;
 export type AffinityConfig = z.output<typeof affinitySchema>;
-export type LoadBalancingConfig = z.output<typeof loadBalancingSchema>;
 
 /** WinHTTP's phase timeouts for a farm: the lab switches where set, else protocol/@timeout. */
 export function phaseTimeouts(farm: FarmConfig): { resolve: number; connect: number; send: number; receive: number } {

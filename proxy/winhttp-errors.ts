@@ -17,10 +17,6 @@ export const WINHTTP = {
   INVALID_SERVER_RESPONSE: { code: 12152, name: 'ERROR_WINHTTP_INVALID_SERVER_RESPONSE', text: 'The server returned an invalid or unrecognized response' },
 } as const satisfies Record<string, WinHttpError>;
 
-export function hresultOf(win32: number): number {
-  return win32 === 0 ? 0 : (0x80070000 | win32) >>> 0;
-}
-
 /** Win32 / Winsock codes a WinHTTP trace shows underneath the WinHTTP error (reference §3.3). */
 export const WIN32 = {
   ERROR_TIMEOUT: { code: 1460, name: 'ERROR_TIMEOUT' },

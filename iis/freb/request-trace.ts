@@ -2,9 +2,10 @@ import type { HostIdentity } from '../host.ts';
 import type { HostRequest } from '../host-request.ts';
 import type { FrebLog } from './freb-log.ts';
 import { errorCode, num, type TraceEvent } from './trace.ts';
+import { HOST_WIN32, hresultFromWin32 } from '../win32-status.ts';
 
 /** ERROR_CONNECTION_INVALID, as the member's FREB shows after ARR disconnected (reference §6.7). */
-const HRESULT_CONNECTION_INVALID = 0x800704cd;
+const HRESULT_CONNECTION_INVALID = hresultFromWin32(HOST_WIN32.ERROR_CONNECTION_INVALID.code);
 
 /** The events that close a request's trace: the final flush and the end of the request. */
 function completion(request: HostRequest, at: number, { sent, received }: { sent: number; received: number }): TraceEvent[] {

@@ -8,9 +8,8 @@ import { canned503 } from './canned-503.ts';
 import { ConnectionWatch, type ConnectionTimer } from './connection-watch.ts';
 import { NonPagedPool, type NonPagedPoolSettings } from './nonpaged-pool.ts';
 import type { HttpSysSettings } from './settings.ts';
+import { HOST_WIN32 } from '../win32-status.ts';
 
-/** ERROR_CONNECTION_ABORTED: the network connection was aborted by the local system (reference §3.3). */
-const WIN32_CONNECTION_ABORTED = 1236;
 
 /** What the http.sys front needs from the host it stands in front of. */
 export interface FrontHost {
@@ -179,7 +178,7 @@ export class HttpSysFront {
     if (rate === 0 || !(length > 0)) return undefined;
     return this.host.clock.setTimer(Math.max(1000, (length / rate) * 1000), () => {
       if (request.res.writableFinished || request.socket.destroyed) return;
-      request.win32 = WIN32_CONNECTION_ABORTED;
+      request.win32 = HOST_WIN32.ERROR_CONNECTION_ABORTED.code;
       this.connectionExpired(request.socket, 'Timer_MinBytesPerSecond');
     });
   }

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { hex8, reasonPhrase } from '../../iis/detailed-error-page.ts';
 import { CLASSIFICATION, UNCLASSIFIED, win32StatusOf, type ClassificationRow } from '../../proxy/failure-classification.ts';
 import { errorPage } from '../../proxy/response-relay.ts';
-import { hresultOf } from '../../proxy/winhttp-errors.ts';
+import { hresultFromWin32 } from '../../iis/win32-status.ts';
 import type { ExpectFact } from './catalog-facts.ts';
 import type { Cited, Evidence } from './evidence.ts';
 import { HTTPERR_REASONS, type HttperrReason } from './httperr-reasons.ts';
@@ -104,7 +104,7 @@ function uses(facts: readonly ExpectFact[], match: (f: ExpectFact) => boolean): 
 }
 
 function numberForms(n: number, text: string | undefined): Reading['forms'] {
-  const hr = hresultOf(n);
+  const hr = hresultFromWin32(n);
   const forms = [
     { label: 'number', value: `${n} (${hex(n)})` },
     { label: 'HRESULT, as the error page writes it', value: hex8(hr) },
@@ -117,7 +117,7 @@ function numberForms(n: number, text: string | undefined): Reading['forms'] {
 }
 
 function codeFacts(n: number) {
-  const errorCode = hex8(hresultOf(n));
+  const errorCode = hex8(hresultFromWin32(n));
   return (f: ExpectFact) => (f.field === 'sc-win32-status' && f.value === String(n)) || (f.field === 'Error Code' && f.value === errorCode);
 }
 

@@ -1,3 +1,4 @@
+import { HOST_WIN32 } from '../../iis/win32-status.ts';
 import { WIN32 } from '../../proxy/winhttp-errors.ts';
 import type { Cited } from './evidence.ts';
 
@@ -23,11 +24,11 @@ function code(c: { code: number; name: string }, text: string, seen?: Cited): Wi
 }
 
 export const WIN32_CODES: readonly Win32Code[] = [
-  code({ code: 0, name: 'ERROR_SUCCESS' }, 'The operation completed successfully.', {
+  code(HOST_WIN32.ERROR_SUCCESS, HOST_WIN32.ERROR_SUCCESS.text, {
     text: 'sc-win32-status of a request that completed normally; FREB renders it "The operation completed successfully. (0x0)"',
     evidence: 'C', source: 'SMP-FREBTXT',
   }),
-  code({ code: 64, name: 'ERROR_NETNAME_DELETED' }, 'The specified network name is no longer available.', {
+  code(HOST_WIN32.ERROR_NETNAME_DELETED, HOST_WIN32.ERROR_NETNAME_DELETED.text, {
     text: 'member W3SVC line when the client (ARR) disconnected before the response completed: `200 0 64 45208`',
     evidence: 'V', source: 'DOC-502',
   }),
@@ -35,12 +36,12 @@ export const WIN32_CODES: readonly Win32Code[] = [
   code({ code: 995, name: 'ERROR_OPERATION_ABORTED' }, 'The I/O operation has been aborted because of either a thread exit or an application request.'),
   code({ code: 1225, name: 'ERROR_CONNECTION_REFUSED' }, 'The remote computer refused the network connection.'),
   code({ code: 1226, name: 'ERROR_GRACEFUL_DISCONNECT' }, 'The network connection was gracefully closed.'),
-  code({ code: 1229, name: 'ERROR_CONNECTION_INVALID' }, 'An operation was attempted on a nonexistent network connection.', {
+  code(HOST_WIN32.ERROR_CONNECTION_INVALID, HOST_WIN32.ERROR_CONNECTION_INVALID.text, {
     text: 'member FREB GENERAL_FLUSH_RESPONSE_END ErrorCode "... (0x800704cd)" after ARR disconnected',
     evidence: 'V', source: 'DOC-502',
   }),
   code({ code: 1231, name: 'ERROR_NETWORK_UNREACHABLE' }, 'The network location cannot be reached. For information about network troubleshooting, see Windows Help.'),
-  code({ code: 1236, name: 'ERROR_CONNECTION_ABORTED' }, 'The network connection was aborted by the local system.'),
+  code(HOST_WIN32.ERROR_CONNECTION_ABORTED, HOST_WIN32.ERROR_CONNECTION_ABORTED.text),
   code(WIN32.ERROR_TIMEOUT, 'This operation returned because the timeout period expired.', {
     text: 'WinHTTP receive timeout in a WinHTTP trace, mapped to 12002', evidence: 'V', source: 'DOC-502',
   }),
