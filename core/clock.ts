@@ -1,46 +1,37 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import TinyQueue from 'tinyqueue';
 import { performance } from 'node:perf_hooks';
 
 /**
  * The lab clock. Every wait in the lab (behaviour sleeps, proxy timeouts, health intervals,
  * http.sys timers) is a timer on this clock, so a 30 s timeout can run in 30 ms of wall time while
- * every artifact reports nominal time.
+ * every artifact reports nominal time. docs/time.md gives the design and its guarantees; in short:
  *
- * Nominal time advances in two ways: at real speed (1x) while the lab does real work, and by jumps
- * when a timer fires (it becomes exactly the timer's due instant). Waiting is therefore compressed
- * by `scale` and real work is not, so a healthy request still logs a time-taken of a few ms.
- *
- * Guarantees within one process:
- * - timers fire in nominal order (due instant, then creation order), whatever the wall jitter;
- * - nominal time never passes a pending timer's due instant before that timer fires;
- * - between two firings the event loop turns at least `settleTurns` times, so the I/O a timer
- *   caused (a socket closed by a proxy timeout) is seen by its peer before the next timer fires.
- * The limit: real work that overlaps a compressed wait is carried along when the clock jumps, so a
- * request that is still being processed when an unrelated timer fires is logged as lasting until
- * that timer. Keep the scaled gaps (nominal gap x scale) well above the real work of a request.
- * Across processes only the scale is shared; pick one whose gaps dwarf the wall jitter.
+ * - Timers fire on time (their due instant scaled to wall time) and in nominal order (due instant,
+ *   then creation order), whatever the wall jitter and whatever else the lab is doing.
+ * - Each request has a timeline of its own: it starts where its sender's stood when the request
+ *   arrived (the scenario client, ARR, or the lab's frontier for a client outside the lab), moves
+ *   at real speed while the request does real work, and jumps only when a timer *it* set fires
+ *   (its own sleep, its own timeout) or when it learns of a later instant from the party it waited
+ *   on. Another timer's jump is never charged to it.
+ * - A timer waits, for a few event-loop turns at most, for scenario traffic stamped before its due
+ *   instant that is still on its way between lab hosts (a burst the scenario sent at one instant
+ *   reaches the members before any of them finishes a sleep). The wait is counted in turns, not in
+ *   milliseconds, so a busy machine makes it slower but never longer in turns, and traffic from
+ *   outside the lab (a load generator) never holds a timer.
  */
 export interface ClockOptions {
   /** Wall seconds per nominal second: 1 is real time, 0.001 runs a 30 s wait in 30 ms. */
   scale: number;
   /** Nominal epoch milliseconds at start; defaults to the wall clock. */
   startAt?: number;
-  /** Event-loop turns between two firings. */
+  /** Event-loop turns between two firings, so the I/O a timer caused is seen before the next one fires. */
   settleTurns?: number;
   /**
-   * Deterministic mode: nominal time moves only when a timer fires, never with real work, so a
-   * run's timestamps depend on the scenario alone (modelled processing time is zero).
+   * Deterministic mode: real work takes no nominal time, so a run's timestamps depend on the
+   * scenario alone (modelled processing time is zero).
    */
   frozen?: boolean;
-  /**
-   * Wall ms without lab activity (see `touch`) before a due timer may fire, so that real work in
-   * flight (a request on its way to a member) finishes at the nominal instant it was in rather
-   * than being carried along by the jump. Default: 10 ms frozen, 3 ms when compressed (scale below
-   * 0.05), 0 near real time, where the gaps dwarf the work anyway.
-   */
-  quietMs?: number;
-  /** The longest a due timer waits for quiet (wall ms), so constant load cannot starve timers. */
-  maxHoldMs?: number;
 }
 
 export interface TimerHandle {
@@ -48,11 +39,156 @@ export interface TimerHandle {
   readonly due: number;
 }
 
+/** How a run kept its timing: written into results and manifests. */
+export interface TimingReport {
+  /** Timers that fired. */
+  timers: number;
+  /** Timers that fired more than LATE_WALL_MS of wall time after their scaled deadline. */
+  late: number;
+  /** The worst lateness in wall ms, and what it stands for in nominal ms at this scale. */
+  maxLateWallMs: number;
+  maxLateNominalMs: number;
+  /** Holds for in-flight scenario traffic that ran out of turns before the traffic arrived. */
+  holdsExpired: number;
+}
+
+/** Wall lateness past which a timer counts as late: the jitter of a busy 2-core machine. */
+export const LATE_WALL_MS = 20;
+
+/**
+ * Event-loop turns a chain may keep a timer waiting without moving on. A loopback hop takes a
+ * handful; a chain that needs more is stuck on something only a timer can end (a SYN to a member
+ * that never answers).
+ */
+const HOLD_TURNS = 64;
+
+/** The timeline the current piece of work belongs to (propagated through awaits and timers). */
+const current = new AsyncLocalStorage<Timeline>();
+
+interface Point {
+  now(): number;
+}
+
+/**
+ * The causal chain of one scenario party (the runner, one lane of requests): every timeline its
+ * requests start on the lab's hosts belongs to it. While one of them is working (not waiting on
+ * the clock or on another party), or a request of it is on its way between hosts, the chain holds
+ * back the timers due after the earliest of them: it may still cause something before they fire.
+ */
+class Chain {
+  /** Working timelines and requests on their way. */
+  readonly points = new Set<Point>();
+  turns = 0;
+
+  constructor(private readonly live: Set<Chain>) {}
+
+  add(point: Point): void {
+    this.points.add(point);
+    this.live.add(this);
+    this.turns = 0;
+  }
+
+  remove(point: Point): void {
+    if (!this.points.delete(point)) return;
+    this.turns = 0;
+    if (this.points.size === 0) this.live.delete(this);
+  }
+
+  /** The earliest instant among its working points. */
+  earliest(): number {
+    let min = Infinity;
+    for (const p of this.points) min = Math.min(min, p.now());
+    return min;
+  }
+}
+
+/**
+ * One request's (or one party's) own nominal time: real work at 1x (none when frozen) plus the
+ * waits it was blocked on.
+ */
+export class Timeline implements Point {
+  private at: number;
+  private wallMark: number;
+  private working = false;
+  private done = false;
+  /** Its sender has not heard back yet: finishing leaves it working until the sender does. */
+  awaited = false;
+
+  constructor(
+    readonly clock: LabClock,
+    origin: number,
+    readonly chain: Chain | undefined,
+  ) {
+    this.at = origin;
+    this.wallMark = performance.now();
+    this.resume();
+  }
+
+  now(): number {
+    return this.clock.frozen ? this.at : this.at + (performance.now() - this.wallMark);
+  }
+
+  /** What this timeline waited for ended at `instant`: it cannot be earlier than that now. */
+  reach(instant: number): void {
+    if (instant > this.now()) {
+      this.at = instant;
+      this.wallMark = performance.now();
+    }
+  }
+
+  /** Runs `fn` (and everything it awaits or schedules) on this timeline. */
+  run<T>(fn: () => T): T {
+    return current.run(this, fn);
+  }
+
+  /** It waits on the clock or on another party: it no longer holds timers. */
+  park(): void {
+    if (!this.working) return;
+    this.working = false;
+    this.chain?.remove(this);
+  }
+
+  /** It works again (a timer of its own fired, an answer came). */
+  resume(): void {
+    if (this.working || this.done) return;
+    this.working = true;
+    this.chain?.add(this);
+  }
+
+  /** Waits for `work` (another party's) without holding timers meanwhile. */
+  async during<T>(work: Promise<T>): Promise<T> {
+    this.park();
+    try {
+      return await work;
+    } finally {
+      this.resume();
+    }
+  }
+
+  /** Its work is over (a request logged). Its answer may still be on its way to the sender. */
+  finish(): void {
+    this.done = true;
+    if (!this.awaited) this.park();
+  }
+
+  /** The sender heard back or gave up: nothing of this timeline is on its way any more. */
+  settled(): void {
+    this.awaited = false;
+    if (this.done) this.park();
+  }
+}
+
 interface Timer {
   due: number;
   seq: number;
   fn: () => void;
+  timeline: Timeline | undefined;
   cancelled: boolean;
+}
+
+/** A request on its way from one lab host to another: who sent it, from which instant. */
+interface Offer extends Point {
+  sender: Timeline;
 }
 
 const byDue = (a: Timer, b: Timer) => a.due - b.due || a.seq - b.seq;
@@ -60,15 +196,9 @@ const byDue = (a: Timer, b: Timer) => a.due - b.due || a.seq - b.seq;
 export class LabClock {
   readonly scale: number;
   readonly startedAt: number;
+  readonly frozen: boolean;
   private readonly settleTurns: number;
-  private readonly frozen: boolean;
-  private readonly quietMs: number;
-  private readonly maxHoldMs: number;
-  private lastActivity = 0;
-  /** performance.now() when the armed head timer became due and began waiting for quiet. */
-  private heldSince: number | undefined;
-  private holds = 0;
-  private inFlight: () => boolean = () => false;
+  /** The lab's frontier: the last fired due instant, plus real time since (none when frozen). */
   private virtual: number;
   private wallAtAdvance: number;
   private seq = 0;
@@ -76,8 +206,16 @@ export class LabClock {
   private queue = new TinyQueue<Timer>([], byDue);
   private wallTimer: NodeJS.Timeout | undefined;
   private armedFor: Timer | undefined;
+  /** Wall instant the armed head timer is due at. */
+  private deadline = 0;
   private pumpScheduled = false;
   private disposed = false;
+  /** Chains with working points. */
+  private readonly chains = new Set<Chain>();
+  private readonly offers = new Map<string, Offer>();
+  /** Receivers' timelines by offer key, until the sender withdraws the offer. */
+  private readonly answers = new Map<string, Timeline>();
+  private readonly report: TimingReport = { timers: 0, late: 0, maxLateWallMs: 0, maxLateNominalMs: 0, holdsExpired: 0 };
 
   constructor(options: ClockOptions) {
     if (!(options.scale > 0) || !Number.isFinite(options.scale)) {
@@ -89,44 +227,11 @@ export class LabClock {
     this.wallAtAdvance = performance.now();
     this.settleTurns = options.settleTurns ?? 2;
     this.frozen = options.frozen ?? false;
-    this.quietMs = options.quietMs ?? (this.frozen ? 10 : this.scale < 0.05 ? 3 : 0);
-    this.maxHoldMs = options.maxHoldMs ?? (this.frozen ? 2000 : 250);
   }
 
-  /**
-   * Lab activity happened: a connection, a request accepted or logged, bytes sent or received.
-   * Due timers wait until the lab has been quiet for `quietMs`.
-   */
-  touch(): void {
-    this.lastActivity = performance.now();
-  }
-
-  /** Tells the clock how to see real work in flight (bytes or connects between lab parties). */
-  setInFlight(check: () => boolean): void {
-    this.inFlight = check;
-  }
-
-  /**
-   * Holds every timer until the returned release is called: for work that takes no nominal time
-   * but real time (a scenario's steps between requests). Still bounded by `maxHoldMs`.
-   */
-  hold(): () => void {
-    this.holds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holds--;
-      this.touch();
-    };
-  }
-
-  /** Nominal epoch milliseconds (fractional). */
+  /** Nominal epoch milliseconds (fractional) of the current timeline, or of the lab's frontier. */
   now(): number {
-    if (this.frozen) return this.virtual;
-    const t = this.virtual + (performance.now() - this.wallAtAdvance);
-    const head = this.head();
-    return head !== undefined && t > head.due ? head.due : t;
+    return this.timeline()?.now() ?? this.frontier();
   }
 
   /** Nominal milliseconds since the clock started. */
@@ -134,24 +239,122 @@ export class LabClock {
     return this.now() - this.startedAt;
   }
 
+  /**
+   * The lab's own time, outside any request: where a request from outside the lab starts. It never
+   * passes a pending timer's due instant before that timer fires.
+   */
+  frontier(): number {
+    if (this.frozen) return this.virtual;
+    const t = this.virtual + (performance.now() - this.wallAtAdvance);
+    const head = this.head();
+    // A timeline behind the frontier may set a timer due before it; the frontier never goes back.
+    const cap = head === undefined ? Infinity : Math.max(this.virtual, head.due);
+    return t > cap ? cap : t;
+  }
+
+  /** The timeline the caller runs on, if it is one of this clock's. */
+  timeline(): Timeline | undefined {
+    const t = current.getStore();
+    return t?.clock === this ? t : undefined;
+  }
+
+  /**
+   * A new timeline starting at `origin` (default: now, on the caller's timeline or the frontier),
+   * in the caller's chain; a `party` (the scenario runner, a lane of its requests) starts a chain
+   * of its own.
+   */
+  begin(origin = this.now(), party = false): Timeline {
+    return new Timeline(this, origin, party ? new Chain(this.chains) : this.timeline()?.chain);
+  }
+
+  /** Binds `fn` to the caller's timeline, for callbacks that other code (sockets, undici) calls later. */
+  bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    const t = this.timeline();
+    return t ? (...args: A) => t.run(() => fn(...args)) : fn;
+  }
+
+  /**
+   * The caller sends a request that another lab host will receive under `key` (the scenario's
+   * marker header, ARR's X-ARR-LOG-ID). Until it is received, the clock's timers wait for it (a
+   * few turns at most); the receiver's timeline starts where the sender's stands then. Only lab
+   * parties offer: traffic from outside the lab never holds a timer. Every offer is withdrawn by
+   * its sender when the trip ends.
+   */
+  offer(key: string): void {
+    const sender = this.timeline();
+    if (!sender) return;
+    const stamp = sender.now();
+    const offer: Offer = { sender, now: () => stamp };
+    this.offers.set(key, offer);
+    sender.chain?.add(offer);
+    sender.park();
+  }
+
+  /** The sender's trip ended (answered, failed, given up): nothing of it is awaited any more. */
+  withdraw(key: string | undefined): void {
+    if (key === undefined) return;
+    const offer = this.offers.get(key);
+    this.offers.delete(key);
+    if (offer) offer.sender.chain?.remove(offer);
+    this.answers.get(key)?.settled();
+    this.answers.delete(key);
+    this.timeline()?.resume();
+  }
+
+  /**
+   * The sender heard back (a response, a reset) from the host that received `key`: its timeline
+   * cannot be earlier than the receiver's, which may have waited (a page's sleep) meanwhile.
+   */
+  heard(key: string | undefined): void {
+    const receiver = key === undefined ? undefined : this.answers.get(key);
+    const sender = this.timeline();
+    if (receiver) sender?.reach(receiver.now());
+    sender?.resume();
+  }
+
+  /**
+   * A host received a request: its timeline starts where the sender's stands (the frontier for a
+   * sender outside the lab), in the sender's chain.
+   */
+  receive(key: string | undefined): { timeline: Timeline; sender: Timeline | undefined } {
+    const offer = key === undefined ? undefined : this.offers.get(key);
+    if (!offer) return { timeline: new Timeline(this, this.frontier(), undefined), sender: undefined };
+    this.offers.delete(key!);
+    const timeline = new Timeline(this, offer.sender.now(), offer.sender.chain);
+    timeline.awaited = true;
+    offer.sender.chain?.remove(offer);
+    this.answers.set(key!, timeline);
+    return { timeline, sender: offer.sender };
+  }
+
   get pending(): number {
     return this.live;
   }
 
+  /** How the run kept its timing so far. */
+  timing(): TimingReport {
+    return { ...this.report, maxLateWallMs: round1(this.report.maxLateWallMs), maxLateNominalMs: Math.round(this.report.maxLateNominalMs) };
+  }
+
+  /**
+   * Calls `fn` `delayMs` nominal ms from now on the caller's timeline; `fn` runs on that timeline,
+   * which then stands at the due instant.
+   */
   setTimer(delayMs: number, fn: () => void): TimerHandle {
     if (this.disposed) throw new Error('lab clock is disposed');
-    const now = this.now();
+    const timeline = this.timeline();
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
     const timer: Timer = {
-      due: now + delay,
+      due: (timeline?.now() ?? this.frontier()) + delay,
       seq: this.seq++,
       fn,
+      timeline,
       cancelled: false,
     };
     const previousHead = this.head();
     this.queue.push(timer);
     this.live++;
-    if (previousHead === undefined || timer.due < previousHead.due) this.arm();
+    if (previousHead === undefined || byDue(timer, previousHead) < 0) this.arm();
     return {
       due: timer.due,
       cancel: () => {
@@ -163,9 +366,13 @@ export class LabClock {
     };
   }
 
-  /** Resolves after `ms` nominal milliseconds; rejects with the signal's reason if aborted. */
+  /**
+   * Resolves after `ms` nominal milliseconds; rejects with the signal's reason if aborted. The
+   * caller now waits on the clock, so its traffic no longer holds timers.
+   */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    this.timeline()?.park();
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         handle.cancel();
@@ -186,6 +393,9 @@ export class LabClock {
     this.wallTimer = undefined;
     while (this.queue.length) this.queue.pop()!.cancelled = true;
     this.live = 0;
+    this.chains.clear();
+    this.offers.clear();
+    this.answers.clear();
   }
 
   /**
@@ -209,19 +419,19 @@ export class LabClock {
   }
 
   /**
-   * Waits, in wall time, the scaled nominal distance from now to the head timer. The wait is
-   * measured from nominal progress, not from when the timer was set, so a stalled event loop does
-   * not collapse the nominal gaps between timers.
+   * Waits, in wall time, the scaled nominal distance from the frontier to the head timer. The wait
+   * is measured from nominal progress, not from when the timer was set, so a stalled event loop
+   * does not collapse the nominal gaps between timers.
    */
   private arm(): void {
     if (this.pumpScheduled || this.disposed) return;
     if (this.wallTimer) clearTimeout(this.wallTimer);
     this.wallTimer = undefined;
     const head = this.head();
-    if (head !== this.armedFor) this.heldSince = undefined;
     this.armedFor = head;
     if (head === undefined) return;
-    const wait = (head.due - this.now()) * this.scale;
+    const wait = Math.max(0, (head.due - this.frontier()) * this.scale);
+    this.deadline = performance.now() + wait;
     if (wait < 1) {
       this.schedulePump();
     } else {
@@ -238,7 +448,7 @@ export class LabClock {
     let turns = this.settleTurns;
     const turn = () => {
       if (this.disposed) return;
-      if (--turns > 0) {
+      if (--turns > 0 || this.held()) {
         setImmediate(turn);
         return;
       }
@@ -248,6 +458,25 @@ export class LabClock {
     setImmediate(turn);
   }
 
+  /**
+   * Whether some chain may still cause something before the head timer. Each look costs such a
+   * chain a turn; a chain out of turns stops holding until it moves again.
+   */
+  private held(): boolean {
+    const head = this.head();
+    if (head === undefined) return false;
+    let held = false;
+    for (const chain of this.chains) {
+      if (chain.turns > HOLD_TURNS || chain.earliest() >= head.due) continue;
+      if (++chain.turns > HOLD_TURNS) {
+        this.report.holdsExpired++;
+        continue;
+      }
+      held = true;
+    }
+    return held;
+  }
+
   private fireHead(): void {
     const head = this.head();
     if (head === undefined) return;
@@ -255,31 +484,34 @@ export class LabClock {
       this.arm();
       return;
     }
-    const wall = performance.now();
-    const quietFor = wall - this.lastActivity;
-    this.heldSince ??= wall;
-    const busy = this.holds > 0 || (this.quietMs > 0 && this.inFlight());
-    if ((busy || quietFor < this.quietMs) && wall - this.heldSince < this.maxHoldMs) {
-      this.wallTimer = setTimeout(() => {
-        this.wallTimer = undefined;
-        this.schedulePump();
-      }, Math.max(1, Math.ceil(this.quietMs - quietFor)));
-      return;
+    const late = performance.now() - this.deadline;
+    this.report.timers++;
+    if (late > LATE_WALL_MS) this.report.late++;
+    if (late > this.report.maxLateWallMs) {
+      this.report.maxLateWallMs = late;
+      this.report.maxLateNominalMs = late / this.scale;
     }
-    this.heldSince = undefined;
     this.queue.pop();
     this.live--;
     head.cancelled = true;
-    this.virtual = Math.max(this.now(), head.due);
+    this.virtual = Math.max(this.frontier(), head.due);
     this.wallAtAdvance = performance.now();
-    // What the timer sets off (a probe, a response) is activity the next timer waits out.
-    this.touch();
     try {
-      head.fn();
+      if (head.timeline) {
+        head.timeline.reach(head.due);
+        head.timeline.resume();
+        head.timeline.run(head.fn);
+      } else {
+        head.fn();
+      }
     } finally {
       this.arm();
     }
   }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
 }
 
 /** Formats nominal epoch ms for log directives and fields (UTC). */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { LabClock } from '../core/clock.ts';
+import type { LabClock, Timeline } from '../core/clock.ts';
 import { reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
 import { errorCode, num, str, type Area, type Level, type TraceEvent } from './freb/trace.ts';
 import type { IisHost } from './host.ts';
@@ -32,14 +32,19 @@ export class HostRequest {
   /** Addresses as accepted; a socket forgets them once destroyed, the log must not. */
   readonly peer: { cIp: string; cPort: number; sIp: string; sPort: number };
 
+  /** Nominal instant the request arrived. */
+  readonly startedAt: number;
+
   constructor(
     readonly host: IisHost,
     readonly seq: number,
-    readonly startedAt: number,
+    /** The request's own nominal time (see core/clock.ts). */
+    readonly timeline: Timeline,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly signal: AbortSignal,
   ) {
+    this.startedAt = timeline.now();
     this.labRequest = header(req, LAB_REQUEST_HEADER);
     this.arrLogId = header(req, 'x-arr-log-id');
     const s = req.socket;
@@ -65,7 +70,7 @@ export class HostRequest {
   }
 
   addTrace(name: string, area: Area, level: Level, fields: TraceEvent['fields']): void {
-    this.trace.push({ name, area, level, at: this.host.clock.now(), fields });
+    this.trace.push({ name, area, level, at: this.timeline.now(), fields });
   }
 
   /** Several events made only if the trace is written (they must capture what they need now). */

@@ -1,16 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { LabClock } from '../core/clock.ts';
+import type { LabClock, Timeline } from '../core/clock.ts';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { AddressBook } from '../core/address-book.ts';
-import { socketLedger } from '../core/socket-ledger.ts';
 import { HttpSysFront } from './http-sys/front.ts';
 import { HTTP_SYS_DEFAULTS, type HttpSysSettings } from './http-sys/settings.ts';
 import { nonPagedPoolSchema, type NonPagedPool, type NonPagedPoolSettings } from './http-sys/nonpaged-pool.ts';
 import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './windows-versions.ts';
 import type { IdSource } from '../core/ids.ts';
-import { HostRequest, header } from './host-request.ts';
+import { HostRequest, LAB_REQUEST_HEADER, header } from './host-request.ts';
 import { DEFAULT_FREB_RULE, FrebLog, frebDir, type FrebRule } from './freb/freb-log.ts';
 import { writeRequestTrace } from './freb/request-trace.ts';
 import { HOST_WIN32 } from './win32-status.ts';
@@ -110,17 +109,16 @@ export class IisHost {
     // Node's own real-time timers would end connections behind the lab clock's back; the http.sys
     // timers of the model replace them.
     this.server = createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 }, (req, res) => {
-      void this.run(req, res);
+      // The request's own timeline: it starts where its sender (the scenario client, ARR) stood.
+      const { timeline, sender } = this.clock.receive(header(req, 'x-arr-log-id') ?? header(req, LAB_REQUEST_HEADER));
+      void timeline.run(() => this.run(req, res, timeline, sender));
     });
     this.front = new HttpSysFront(
       { clock: this.clock, logs: this.logs, addresses: this.modelled?.book, activeRequests: () => this.active.size, log: (r: HostRequest) => this.log(r) },
       options.httpSys ?? HTTP_SYS_DEFAULTS,
       options.nonPagedPool ?? nonPagedPoolSchema.parse({}),
     );
-    this.server.on('connection', (socket: Socket) => {
-      socketLedger.accepted(socket);
-      this.front.accept(socket);
-    });
+    this.server.on('connection', (socket: Socket) => this.front.accept(socket));
     this.server.keepAliveTimeout = 0;
   }
 
@@ -237,9 +235,8 @@ export class IisHost {
     this.logs.close();
   }
 
-  private async run(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.clock.touch();
-    const request = new HostRequest(this, ++this.seq, this.clock.now(), req, res, this.stopping.signal);
+  private async run(req: IncomingMessage, res: ServerResponse, timeline: Timeline, sender: Timeline | undefined): Promise<void> {
+    const request = new HostRequest(this, ++this.seq, timeline, req, res, this.stopping.signal);
     this.active.add(request);
     res.setHeader('Server', `Microsoft-IIS/${this.identity.iisVersion}`);
     let closed = false;
@@ -247,7 +244,8 @@ export class IisHost {
       closed = true;
       if (!res.writableFinished) {
         request.clientGone = true;
-        request.clientGoneAt ??= this.clock.now();
+        // The client went away at its own instant (ARR's timeout), not at this request's.
+        request.clientGoneAt ??= Math.max(timeline.now(), sender?.now() ?? this.clock.frontier());
       }
     });
     // A write after the client went away fails the send (logged as win32 64), it is not a crash.
@@ -285,7 +283,7 @@ export class IisHost {
     if (request.logged) return;
     // http.sys waits a minute for the logging data of a request whose client has gone; a page
     // that finishes later than that is logged by http.sys as Connection_Dropped (W32-ERRTYPES).
-    if (!request.httpErr && request.clientGoneAt !== undefined && this.clock.now() - request.clientGoneAt > LOGGING_WAIT_MS) {
+    if (!request.httpErr && request.clientGoneAt !== undefined && timeline.now() - request.clientGoneAt > LOGGING_WAIT_MS) {
       request.httpErr = { reason: 'Connection_Dropped', status: res.statusCode };
     }
     this.log(request);
@@ -314,9 +312,9 @@ export class IisHost {
     request.logged = true;
     this.active.delete(request);
     const { req, res, peer } = request;
-    const at = this.clock.now();
+    const at = request.timeline.now();
+    request.timeline.finish();
     if (request.httpErr?.reason === 'Connection_Dropped' && this.front.dropped(at)) request.httpErr.reason = 'Connection_Dropped_List_Full';
-    this.clock.touch();
     const bytes = this.bytesOf(request);
     const meta: RecordMeta = {
       host: this.identity.name,

@@ -58,9 +58,26 @@ export class LabClient {
     this.agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, pipelining: 1, connect });
   }
 
-  async send(id: string, req: ClientRequest, client = 'client'): Promise<ClientResult> {
+  /**
+   * Sends one request on a timeline of its own that starts at the caller's instant (a scenario
+   * step's), so requests sent together leave at one nominal instant; ARR's timeline for the
+   * request starts from it, and this one ends where ARR's stood when the answer came back.
+   */
+  send(id: string, req: ClientRequest, client = 'client'): Promise<ClientResult> {
     const clock = this.lab.clock;
-    clock.touch();
+    return clock.begin().run(async () => {
+      clock.offer(id);
+      try {
+        return await this.exchange(id, req, client);
+      } finally {
+        clock.withdraw(id);
+        clock.timeline()!.finish();
+      }
+    });
+  }
+
+  private async exchange(id: string, req: ClientRequest, client: string): Promise<ClientResult> {
+    const clock = this.lab.clock;
     const sentAt = clock.now();
     const base = { id, client, method: req.method, path: req.path, sentAt };
     const jar = this.jars.get(client) ?? new Map<string, string>();
@@ -78,7 +95,7 @@ export class LabClient {
       });
       for (const c of getSetCookies(new Headers(flatten(res.headers)))) jar.set(c.name, c.value);
       const buf = Buffer.from(await res.body.arrayBuffer());
-      clock.touch();
+      clock.heard(id);
       const body = buf.subarray(0, BODY_KEPT).toString('utf8');
       const page = res.statusCode >= 400 ? parseDetailedError(body) : undefined;
       return {
@@ -94,6 +111,7 @@ export class LabClient {
       };
     } catch (err) {
       const e = err as { code?: string; message?: string };
+      clock.heard(id);
       return { ...base, networkError: e.code ?? e.message ?? String(err), doneAt: clock.now() };
     }
   }

@@ -9,7 +9,6 @@ import { nonPagedPoolSchema } from '../iis/http-sys/nonpaged-pool.ts';
 import { farmSchema, type FarmInput } from '../proxy/farm-config.ts';
 import { LabResolver, resolverSchema, type ResolverScript } from '../proxy/lab-resolver.ts';
 import type { ControllerHandle, HostDriver, HostHandle, MemberHandle, Offline } from './host-driver.ts';
-import { watchActivity } from './activity.ts';
 import { inProcessDriver } from './in-process-driver.ts';
 
 export interface MemberTopology {
@@ -80,7 +79,6 @@ export class Lab {
     readonly controller: ControllerHandle,
     readonly members: ReadonlyMap<string, MemberHandle>,
     private readonly resolver: LabResolver,
-    private readonly unwatch: () => void,
     /** Deterministic runs: the modelled address book and the scenario client's modelled IP. */
     readonly addresses: { book: AddressBook; clientIp: string } | undefined = undefined,
   ) {}
@@ -100,7 +98,6 @@ export class Lab {
     const deterministic = options.deterministic;
     const clock = new LabClock({ scale: options.timeScale, startAt: options.startAt, frozen: deterministic !== undefined });
     const book = deterministic ? new AddressBook() : undefined;
-    const unwatch = watchActivity(clock);
     const ipOf = (name: string) => modelledIp(name, topology.members.map((m) => m.name));
     const driver = options.driver ?? inProcessDriver;
     const directory = new LabResolver(clock);
@@ -122,10 +119,9 @@ export class Lab {
         started.push(member);
       }
       const controller = await driver.startController({ kind: 'controller', name: CONTROLLER_NAME, farm }, context(CONTROLLER_NAME));
-      return new Lab(clock, controller, members, directory, unwatch, book ? { book, clientIp: ipOf(CLIENT_NAME) } : undefined);
+      return new Lab(clock, controller, members, directory, book ? { book, clientIp: ipOf(CLIENT_NAME) } : undefined);
     } catch (err) {
       await Promise.allSettled(started.map((h) => h.stop()));
-      unwatch();
       clock.dispose();
       throw err;
     }
@@ -152,8 +148,17 @@ export class Lab {
     return `http://${host}:${port}${path}`;
   }
 
-  /** Resolves when no host has a request in its pipeline. */
+  /**
+   * Resolves when no host has a request in its pipeline. The caller's timeline then stands at
+   * least at the lab's frontier: whatever fell due meanwhile happened before its next step.
+   */
   async settle(): Promise<void> {
+    const caller = this.clock.timeline();
+    await (caller ? caller.during(this.quiet()) : this.quiet());
+    caller?.reach(this.clock.frontier());
+  }
+
+  private async quiet(): Promise<void> {
     for (;;) {
       await Promise.all(this.hosts.map((h) => h.idle()));
       // A member can receive a request while the controller goes idle; look again until quiet.
@@ -167,7 +172,6 @@ export class Lab {
     this.stopped = true;
     await this.controller.stop();
     await Promise.all([...this.members.values()].map((m) => m.stop()));
-    this.unwatch();
     this.clock.dispose();
   }
 }

@@ -74,6 +74,7 @@ export class ArrHandler implements RequestHandler {
           headers: sent,
           body: hasBody(req) ? req : null,
           reset: !protocol.keepAlive,
+          key: request.arrLogId,
         },
         sink(resolve),
       );

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import type { LabClock, TimerHandle } from '../core/clock.ts';
+import type { LabClock, TimerHandle, Timeline } from '../core/clock.ts';
 import { labConnector, phaseOf, type ConnectTimeouts } from './connector.ts';
 import { kindOf, labError, type Failure, type Phase } from './failure.ts';
 import type { MemberDirectory } from './member-directory.ts';
@@ -21,6 +21,8 @@ export interface ForwardSpec {
   body: Readable | null;
   /** Close the member connection after this request (protocol keepAlive="false"). */
   reset: boolean;
+  /** The key the member receives this request under (its X-ARR-LOG-ID), for the lab clock. */
+  key?: string;
 }
 
 /** Receives what comes back from the member. Returning false from onData pauses the member. */
@@ -63,7 +65,9 @@ export class Forwarder {
 
   /** `timeouts` overrides the farm's phase timeouts for this request (a health probe's own timeout). */
   forward(spec: ForwardSpec, sink: ForwardSink, timeouts: PhaseTimeouts = this.timeouts()): ForwardHandle {
-    const exchange = new Exchange(this.clock, timeouts, sink);
+    // The member's timeline starts from this request's; what it waits for is heard back here.
+    if (spec.key !== undefined) this.clock.offer(spec.key);
+    const exchange = new Exchange(this.clock, timeouts, sink, this.clock.timeline(), spec.key);
     this.agent.dispatch(
       {
         origin: `http://${spec.address}:${spec.port}`,
@@ -106,6 +110,9 @@ class Exchange implements ForwardHandle {
     private readonly clock: LabClock,
     private readonly timeouts: PhaseTimeouts,
     private readonly sink: ForwardSink,
+    /** undici calls back from its own sockets: each callback runs on the request's timeline. */
+    private readonly timeline: Timeline | undefined,
+    private readonly key: string | undefined,
   ) {}
 
   abort(reason: Error): void {
@@ -116,11 +123,11 @@ class Exchange implements ForwardHandle {
   onConnect(abort: (err: Error) => void): void {
     this.abortFn = abort;
     if (this.pendingAbort) return abort(this.pendingAbort);
-    this.enter('send', this.timeouts.send);
+    this.within(() => this.enter('send', this.timeouts.send));
   }
 
   onRequestSent(): void {
-    this.enter('receive-headers', this.timeouts.receive);
+    this.within(() => this.enter('receive-headers', this.timeouts.receive));
   }
 
   onResponseStarted(): void {
@@ -128,25 +135,38 @@ class Exchange implements ForwardHandle {
   }
 
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    this.enter('receive-body', this.timeouts.receive);
-    this.sink.onResponse(status, statusText, rawHeaders, resume);
+    this.within(() => {
+      this.clock.heard(this.key);
+      this.enter('receive-body', this.timeouts.receive);
+      this.sink.onResponse(status, statusText, rawHeaders, resume);
+    });
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    this.arm(this.timeouts.receive);
-    return this.sink.onData(chunk);
+    return this.within(() => {
+      this.arm(this.timeouts.receive);
+      return this.sink.onData(chunk);
+    });
   }
 
   onComplete(): void {
-    this.settle();
-    this.sink.onComplete();
+    this.within(() => {
+      this.settle();
+      this.sink.onComplete();
+    });
   }
 
   onError(err: Error): void {
-    this.settle();
-    const { kind, code, message } = kindOf(err);
-    this.sink.onFailure({ phase: phaseOf(err) ?? this.phase, kind, responseStarted: this.responseStarted, code, message });
+    this.within(() => {
+      this.settle();
+      const { kind, code, message } = kindOf(err);
+      this.sink.onFailure({ phase: phaseOf(err) ?? this.phase, kind, responseStarted: this.responseStarted, code, message });
+    });
+  }
+
+  private within<T>(fn: () => T): T {
+    return this.timeline ? this.timeline.run(fn) : fn();
   }
 
   onUpgrade(): void {
@@ -168,6 +188,9 @@ class Exchange implements ForwardHandle {
   }
 
   private settle(): void {
+    // The member's reset or last byte came at its own instant, maybe after a wait of its own.
+    this.clock.heard(this.key);
+    this.clock.withdraw(this.key);
     this.settled = true;
     this.timer?.cancel();
     this.timer = undefined;

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { canned503 } from '../iis/http-sys/canned-503.ts';
 import { NonPagedPool, nonPagedPoolSchema } from '../iis/http-sys/nonpaged-pool.ts';
+import { LAB_REQUEST_HEADER } from '../iis/host-request.ts';
 import { Lab } from '../lab/lab.ts';
 import { readW3c, tempDir } from './helpers.ts';
 
@@ -61,11 +62,21 @@ describe('http.sys', () => {
     const lab = await Lab.start({ members: [{ name: 'member1', script, httpSys: { concurrency: 1, queueLength: 10 } }] }, { root: dir, timeScale: 0.001 });
     try {
       const port = lab.member('member1').endpoint.port;
-      const get = 'GET / HTTP/1.1\r\nHost: member1\r\n\r\n';
-      const held = await Promise.all(Array.from({ length: 11 }, () => raw(port, get)));
+      // The test is a lab party: its requests hold the clock's timers until they arrive, so the
+      // worker cannot finish its 10 s (10 ms of wall time) before the twelfth request is in.
+      const party = lab.clock.begin(undefined, true);
+      const send = (id: string) =>
+        party.run(() => {
+          lab.clock.offer(id);
+          return raw(port, `GET / HTTP/1.1\r\nHost: member1\r\n${LAB_REQUEST_HEADER}: ${id}\r\n\r\n`);
+        });
+      const held = await Promise.all(Array.from({ length: 11 }, (_, i) => send(`q${i + 1}`)));
+      party.resume();
       while (lab.member('member1').accepted < 11) await new Promise((r) => setImmediate(r));
-      const refused = await raw(port, get);
+      const refused = await send('q12');
       expect(await refused.ended).toBe('fin');
+      for (let i = 1; i <= 12; i++) party.run(() => lab.clock.withdraw(`q${i}`));
+      party.finish();
       expect(refused.received().toString('latin1')).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[\s\S]*Server: Microsoft-HTTPAPI\/2\.0/);
       // Client_Reset: a waiting request whose client goes away leaves the queue.
       held[10]!.socket.destroy();

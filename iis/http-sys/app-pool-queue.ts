@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { LabClock, TimerHandle } from '../../core/clock.ts';
+import type { LabClock, TimerHandle, Timeline } from '../../core/clock.ts';
 import type { HttpSysSettings } from './settings.ts';
 
 /** How a request left the app pool's queue. */
@@ -7,6 +7,8 @@ export type Admission = 'run' | 'queue-full' | 'client-reset' | 'timed-out' | 's
 
 interface Waiter {
   resolve(admission: Admission): void;
+  /** The waiting request's timeline: it runs from the instant the thread it waited for came free. */
+  timeline: Timeline | undefined;
   timer: TimerHandle;
   socket: Socket;
   onClose: () => void;
@@ -50,9 +52,11 @@ export class AppPoolQueue {
     return new Promise<Admission>((resolve) => {
       const waiter: Waiter = {
         socket,
+        timeline: this.clock.timeline(),
         resolve: (admission) => {
           waiter.timer.cancel();
           socket.off('close', waiter.onClose);
+          waiter.timeline?.resume();
           resolve(admission);
         },
         timer: this.clock.setTimer(s.connectionTimeout, () => this.remove(waiter, 'timed-out')),
@@ -60,6 +64,8 @@ export class AppPoolQueue {
       };
       socket.once('close', waiter.onClose);
       this.waiting.push(waiter);
+      // Waiting for a thread is waiting on other requests, not work that holds the clock back.
+      waiter.timeline?.park();
     });
   }
 
@@ -68,9 +74,12 @@ export class AppPoolQueue {
     if (generation !== this.generation) return;
     this.executing--;
     const s = this.settings();
+    const freedAt = this.clock.now();
     while (this.executing < s.concurrency && this.waiting.length > 0) {
       this.executing++;
-      this.waiting.shift()!.resolve('run');
+      const next = this.waiting.shift()!;
+      next.timeline?.reach(freedAt);
+      next.resolve('run');
     }
   }
 

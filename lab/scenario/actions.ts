@@ -13,22 +13,20 @@ export async function performAction(
   action: ScenarioAction,
   step: string,
   tolerance: number,
-  /** Lets the clock run while the lab works (the runner holds it otherwise). */
-  onLab: <T>(work: Promise<T>) => Promise<T> = (work) => work,
 ): Promise<Check[]> {
   // What fell due during the wait (a health test, a page's sleep) finishes before the next step.
   if (action.wait !== undefined) {
-    await onLab(lab.clock.sleep(action.wait));
-    await onLab(lab.settle());
+    await lab.clock.sleep(action.wait);
+    await lab.settle();
   }
-  if (action.settle) await onLab(lab.settle());
+  if (action.settle) await lab.settle();
   for (const [address, availability] of Object.entries(action.availability ?? {})) lab.controller.setAvailability(address, availability as Availability);
   for (const [address, health] of Object.entries(action.health ?? {})) lab.controller.setHealthy(address, health === 'healthy');
   for (const [member, script] of Object.entries(action.script ?? {})) lab.member(member).setScript(script);
-  for (const [member, online] of Object.entries(action.online ?? {})) await onLab(lab.member(member).setOnline(online));
+  for (const [member, online] of Object.entries(action.online ?? {})) await lab.member(member).setOnline(online);
   for (const member of action.crash ?? []) lab.member(member).crashWorker();
   for (const [member, mb] of Object.entries(action.leak ?? {})) lab.member(member).setLeak(mb);
-  if (action.slowloris) await onLab(slowloris(lab, action.slowloris.connections, action.slowloris.interval));
+  if (action.slowloris) await slowloris(lab, action.slowloris.connections, action.slowloris.interval);
   return [...farmChecks(lab, action, step, tolerance), ...eventChecks(lab, action, step), ...connectionChecks(lab, action, step)];
 }
 

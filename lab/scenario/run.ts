@@ -54,54 +54,44 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   const checks: Check[] = [];
   let nominalMs = 0;
   try {
-    // The runner's own steps take no nominal time: the clock is held while it works, and let go
-    // only while it waits on the lab (a response, a wait step, a settle).
-    let release = lab.clock.hold();
-    const onLab = async <T>(work: Promise<T>): Promise<T> => {
-      release();
-      try {
-        return await work;
-      } finally {
-        release = lab.clock.hold();
-      }
-    };
-    const finished = await withinBudget(options.wallBudgetMs ?? 120_000, async () => {
+    // The runner's own timeline: a step starts where the steps it follows ended (a wait, the
+    // responses it waited for), never where unrelated timers moved the lab.
+    const runner = lab.clock.begin(undefined, true);
+    const finished = await withinBudget(options.wallBudgetMs ?? 120_000, () => runner.run(async () => {
       let n = 0;
       const background: Promise<void>[] = [];
       for (const [index, step] of scenario.requests.entries()) {
         if (step.kind === 'action') {
-          checks.push(...(await performAction(lab, step.action, `step ${index + 1}`, scenario.timeTolerance, onLab)));
+          checks.push(...(await performAction(lab, step.action, `step ${index + 1}`, scenario.timeTolerance)));
           continue;
         }
         const r = step.request;
         const ids = Array.from({ length: r.repeat }, () => String(++n));
         const reached = () => [...lab.members.values()].reduce((n, m) => n + m.accepted, 0);
         const before = reached();
-        const sending = inBatches(ids, r.concurrency, async (id) => {
+        const sending = inBatches(lab, ids, r.concurrency, async (id) => {
           const result = await client.send(id, { method: r.method, path: r.path, headers: r.headers, body: r.body }, r.as);
           sent.push({ index, result });
+          return result.doneAt;
         });
         if (!r.background) {
-          await onLab(sending);
+          runner.reach(await runner.during(sending));
           continue;
         }
-        background.push(sending);
+        background.push(sending.then(() => {}));
         let done = false;
         void sending.finally(() => (done = true));
-        await onLab(
-          (async () => {
-            while (!done && reached() < before + Math.min(r.repeat, r.concurrency)) await new Promise((resolve) => setImmediate(resolve));
-          })(),
-        );
+        while (!done && reached() < before + Math.min(r.repeat, r.concurrency)) await new Promise((resolve) => setImmediate(resolve));
       }
-      await onLab(Promise.all(background));
-      await onLab(lab.settle());
-    });
-    release();
+      await runner.during(Promise.all(background));
+      await lab.settle();
+      nominalMs = lab.clock.elapsed();
+      runner.finish();
+    }));
     if (!finished) {
       checks.push({ request: '-', subject: 'lab', field: 'settled', expected: 'within the wall budget', actual: 'still busy', pass: false });
+      nominalMs = lab.clock.frontier() - lab.clock.startedAt;
     }
-    nominalMs = lab.clock.elapsed();
   } finally {
     await client.close();
     await lab.stop();
@@ -203,12 +193,23 @@ export function describeObserved(r: ClientResult): string {
   return [status, r.errorCode ?? ''].filter(Boolean).join(' ');
 }
 
-async function inBatches<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` over `items`, `concurrency` at a time. Each lane has a timeline of its own: all lanes
+ * start at the caller's instant, and a lane's next item starts where its previous one ended.
+ * Resolves to the instant the last lane ended.
+ */
+async function inBatches<T>(lab: Lab, items: T[], concurrency: number, fn: (item: T) => Promise<number>): Promise<number> {
   let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  const start = lab.clock.now();
+  const lane = () =>
+    lab.clock.begin(start, true).run(async () => {
+      const timeline = lab.clock.timeline()!;
+      while (next < items.length) timeline.reach(await timeline.during(fn(items[next++]!)));
+      timeline.finish();
+      return timeline.now();
+    });
+  const ends = await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  return Math.max(lab.clock.now(), ...ends);
 }
 
 async function withinBudget(ms: number, fn: () => Promise<void>): Promise<boolean> {
