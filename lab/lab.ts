@@ -148,14 +148,10 @@ export class Lab {
     return `http://${host}:${port}${path}`;
   }
 
-  /**
-   * Resolves when no host has a request in its pipeline. The caller's timeline then stands at
-   * least at the lab's frontier: whatever fell due meanwhile happened before its next step.
-   */
+  /** Resolves when no host has a request in its pipeline. */
   async settle(): Promise<void> {
     const caller = this.clock.timeline();
     await (caller ? caller.during(this.quiet()) : this.quiet());
-    caller?.reach(this.clock.frontier());
   }
 
   private async quiet(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { LabClock, TimerHandle } from '../core/clock.ts';
+import type { LabClock, TimerHandle, Timeline } from '../core/clock.ts';
 import type { FarmRuntime } from './farm.ts';
 import type { ForwardHandle, Forwarder } from './forwarder.ts';
 import type { ServerRuntime } from './server-state.ts';
@@ -41,6 +41,11 @@ export class HealthMonitor {
   private readonly probing = new Set<{ abort(reason: Error): void }>();
   private stopped = false;
   private testing = 0;
+  /**
+   * The monitor is a lab party of its own: while a URL test is under way it holds back later
+   * timers (a scenario's next step waits for the verdict of a test that fell due before it).
+   */
+  private timeline: Timeline | undefined;
 
   constructor(
     private readonly farm: FarmRuntime,
@@ -58,12 +63,15 @@ export class HealthMonitor {
   }
 
   start(): void {
-    if (this.farm.config.healthCheck.url) this.schedule();
+    if (!this.farm.config.healthCheck.url) return;
+    this.timeline = this.clock.begin(undefined, true);
+    this.timeline.run(() => this.schedule());
   }
 
   stop(): void {
     this.stopped = true;
     this.timer?.cancel();
+    this.timeline?.finish();
     for (const p of this.probing) p.abort(new Error('health monitor stopped'));
   }
 
@@ -86,6 +94,7 @@ export class HealthMonitor {
   private schedule(): void {
     if (this.stopped) return;
     this.timer = this.clock.setTimer(this.farm.config.healthCheck.interval, () => void this.runUrlTest());
+    this.timeline?.park();
   }
 
   private async runUrlTest(): Promise<void> {

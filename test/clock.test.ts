@@ -96,6 +96,106 @@ describe('lab clock', () => {
   });
 });
 
+describe('timelines', () => {
+  const turns = (n: number) => new Promise<void>((resolve) => {
+    const step = () => (--n <= 0 ? resolve() : setImmediate(step));
+    setImmediate(step);
+  });
+
+  it('never charges a request with a jump it did not wait for', async () => {
+    // Frozen: real work is no time at all, so any nominal time a timeline shows is a wait it made.
+    const clock = new LabClock({ scale: 0.001, startAt: 0, frozen: true });
+    const request = clock.begin(0);
+    // A health test every second fires five times while the request is in flight.
+    let probes = 0;
+    const probe = () => {
+      probes++;
+      if (probes < 5) clock.setTimer(1_000, probe);
+    };
+    clock.setTimer(1_000, probe);
+    while (probes < 5) await turns(1);
+    expect(clock.frontier()).toBe(5_000);
+    expect(request.now()).toBe(0);
+    // Its own wait moves it by exactly that wait.
+    await request.run(() => clock.sleep(30_000));
+    expect(request.now()).toBe(30_000);
+    clock.dispose();
+  });
+
+  it('gives a timer the instant of the timeline that set it, and runs it on that timeline', async () => {
+    const clock = new LabClock({ scale: 0.001, startAt: 0, frozen: true });
+    clock.setTimer(10_000, () => {});
+    await new Promise<void>((resolve) => clock.setTimer(10_000, resolve));
+    // A request that started at 0 sets its 30 s timeout after the lab moved to 10 s.
+    const request = clock.begin(0);
+    const seen = await request.run(
+      () => new Promise<number>((resolve) => clock.setTimer(30_000, () => resolve(clock.now()))),
+    );
+    expect(seen).toBe(30_000);
+    expect(clock.frontier()).toBe(30_000);
+    clock.dispose();
+  });
+
+  it('starts a received request where its sender stands, and the sender hears the receiver\'s waits', async () => {
+    const clock = new LabClock({ scale: 0.001, startAt: 0, frozen: true });
+    const client = clock.begin(2_000, true);
+    client.run(() => clock.offer('r1'));
+    const { timeline: member, sender } = clock.receive('r1');
+    expect(sender).toBe(client);
+    expect(member.now()).toBe(2_000);
+    await member.run(() => clock.sleep(20_000));
+    client.run(() => clock.heard('r1'));
+    expect(client.now()).toBe(22_000);
+    // A request from outside the lab starts at the frontier.
+    expect(clock.receive('unknown').timeline.now()).toBe(clock.frontier());
+    clock.dispose();
+  });
+
+  it('holds a due timer while a scenario request stamped before it is on its way, and no longer', async () => {
+    const clock = new LabClock({ scale: 0.001, startAt: 0, frozen: true });
+    let fired = false;
+    clock.setTimer(1_000, () => (fired = true));
+    const lane = clock.begin(0, true);
+    lane.run(() => clock.offer('r1'));
+    await turns(30);
+    expect(fired).toBe(false);
+    clock.receive('r1').timeline.finish();
+    lane.run(() => clock.withdraw('r1'));
+    lane.finish();
+    await turns(10);
+    expect(fired).toBe(true);
+    expect(clock.timing().holdsExpired).toBe(0);
+    clock.dispose();
+  });
+
+  it('stops holding for a request that never arrives after a bounded number of turns', async () => {
+    const clock = new LabClock({ scale: 0.001, startAt: 0, frozen: true });
+    let fired = false;
+    clock.setTimer(1_000, () => (fired = true));
+    const lane = clock.begin(0, true);
+    // Sent to a member whose host never answers the SYN: only its connect timeout moves it on.
+    lane.run(() => clock.offer('r1'));
+    await turns(200);
+    expect(fired).toBe(true);
+    expect(clock.timing().holdsExpired).toBe(1);
+    clock.dispose();
+  });
+
+  it('is not held by traffic from outside the lab', async () => {
+    const clock = new LabClock({ scale: 0.001, startAt: 0, frozen: true });
+    let fired = false;
+    clock.setTimer(1_000, () => (fired = true));
+    // A load generator's requests have no chain: receiving one holds nothing.
+    const foreign = clock.receive(undefined).timeline;
+    await new Promise((resolve) => clock.setTimer(1_000, resolve));
+    expect(fired).toBe(true);
+    // A hold would have had to run out of turns first.
+    expect(clock.timing().holdsExpired).toBe(0);
+    foreign.finish();
+    clock.dispose();
+  });
+});
+
 describe('durations', () => {
   it('reads IIS timeSpans and human durations', () => {
     expect(parseTimeSpan('00:00:30')).toBe(30_000);

@@ -28,7 +28,7 @@ export async function runLoadScenario(loaded: LoadedScenario, options: RunOption
     reference: scenario.reference,
     file: loaded.file,
     diagnosis: scenario.diagnosis ?? scenario.description,
-    run: { nominalMs: Math.round(run.nominalMs), wallMs: Math.round(run.wallMs), timeScale: options.timeScale, passed: run.passed },
+    run: { nominalMs: Math.round(run.nominalMs), wallMs: Math.round(run.wallMs), timing: run.timing, timeScale: options.timeScale, passed: run.passed },
     injected: { farm: (loaded.raw as { farm?: unknown }).farm ?? {}, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })), load: run.settings, request: run.request },
     load: { report: 'load-report.json', client: run.client, balanced: run.balanced },
     requests: [],
@@ -47,6 +47,7 @@ export async function runLoadScenario(loaded: LoadedScenario, options: RunOption
     client: [],
     nominalMs: run.nominalMs,
     wallMs: run.wallMs,
+    timing: run.timing,
     manifest,
   };
 }

@@ -1,3 +1,4 @@
+import type { TimingReport } from '../../core/clock.ts';
 import { mkdir, rm } from 'node:fs/promises';
 import { CONTROLLER_NAME, Lab } from '../lab.ts';
 import type { HostHandle, ServerSnapshot } from '../host-driver.ts';
@@ -57,6 +58,7 @@ export interface LoadRun {
   passed: boolean;
   nominalMs: number;
   wallMs: number;
+  timing: TimingReport;
 }
 
 /** The run's settings: command line over the scenario's `load:` section over the defaults (10 connections, 10 s). */
@@ -161,6 +163,7 @@ export async function runLoad(loaded: LoadedScenario, options: LoadOptions): Pro
     passed: isBalanced && checks.every((c) => c.pass),
     nominalMs,
     wallMs: performance.now() - wallStart,
+    timing: lab.clock.timing(),
   };
 }
 

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LoggedRequest } from '../../iis/log-records.ts';
+import type { TimingReport } from '../../core/clock.ts';
 import { LabClient, type ClientResult } from '../client.ts';
 import { CONTROLLER_NAME, Lab } from '../lab.ts';
 import { checkClient, checkHost, type Check } from './expectations.ts';
@@ -34,6 +35,8 @@ export interface ScenarioResult {
   client: ClientResult[];
   nominalMs: number;
   wallMs: number;
+  /** How the lab kept its timing (see core/clock.ts); wall-dependent, so left out of fixtures. */
+  timing: TimingReport;
   manifest: string;
 }
 
@@ -59,7 +62,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     const runner = lab.clock.begin(undefined, true);
     const finished = await withinBudget(options.wallBudgetMs ?? 120_000, () => runner.run(async () => {
       let n = 0;
-      const background: Promise<void>[] = [];
+      const background: Promise<number>[] = [];
       for (const [index, step] of scenario.requests.entries()) {
         if (step.kind === 'action') {
           checks.push(...(await performAction(lab, step.action, `step ${index + 1}`, scenario.timeTolerance)));
@@ -78,12 +81,12 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
           runner.reach(await runner.during(sending));
           continue;
         }
-        background.push(sending.then(() => {}));
+        background.push(sending);
         let done = false;
         void sending.finally(() => (done = true));
         while (!done && reached() < before + Math.min(r.repeat, r.concurrency)) await new Promise((resolve) => setImmediate(resolve));
       }
-      await runner.during(Promise.all(background));
+      runner.reach(Math.max(0, ...(await runner.during(Promise.all(background)))));
       await lab.settle();
       nominalMs = lab.clock.elapsed();
       runner.finish();
@@ -98,6 +101,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   }
   sent.sort((a, b) => Number(a.result.id) - Number(b.result.id));
   const records = new Map(lab.hosts.map((h) => [h.name, h.records()]));
+  // The run lasts until the last request any host logged (a page that outlives ARR's timeout).
+  for (const list of records.values()) for (const r of list) nominalMs = Math.max(nominalMs, r.meta.at - lab.clock.startedAt);
   const requestOf = (index: number) => (scenario.requests[index] as Extract<ScenarioStep, { kind: 'request' }>).request;
   checks.push(...accounting(lab), ...sent.flatMap(({ index, result }) => evaluate(scenario, requestOf(index).expect, result, records)));
   const passed = checks.every((c) => c.pass);
@@ -113,6 +118,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     client: sent.map((s) => s.result),
     nominalMs,
     wallMs: performance.now() - wallStart,
+    timing: lab.clock.timing(),
   };
   const logIdOf = (id: string) => records.get(CONTROLLER_NAME)?.find((x) => x.meta.labRequest === id)?.meta.arrLogId;
   const traces = await Promise.all(
@@ -129,7 +135,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       startedAt: new Date(lab.clock.startedAt).toISOString(),
       nominalMs: Math.round(nominalMs),
       // Wall time is the one thing a deterministic run cannot repeat: left out of fixtures.
-      ...(options.deterministic ? { seed: options.deterministic.seed } : { wallMs: Math.round(result.wallMs) }),
+      ...(options.deterministic ? { seed: options.deterministic.seed } : { wallMs: Math.round(result.wallMs), timing: result.timing }),
       timeScale: options.timeScale,
       passed,
     },
