@@ -154,7 +154,8 @@ describe('timelines', () => {
   it('holds a due timer while a scenario request stamped before it is on its way, and no longer', async () => {
     const clock = new LabClock({ scale: 0.001, startAt: 0, frozen: true });
     let fired = false;
-    clock.setTimer(1_000, () => (fired = true));
+    // Due at once in wall time (1 nominal ms is a microsecond): only the hold keeps it back.
+    clock.setTimer(1, () => (fired = true));
     const lane = clock.begin(0, true);
     lane.run(() => clock.offer('r1'));
     await turns(30);
@@ -171,7 +172,7 @@ describe('timelines', () => {
   it('stops holding for a request that never arrives after a bounded number of turns', async () => {
     const clock = new LabClock({ scale: 0.001, startAt: 0, frozen: true });
     let fired = false;
-    clock.setTimer(1_000, () => (fired = true));
+    clock.setTimer(1, () => (fired = true));
     const lane = clock.begin(0, true);
     // Sent to a member whose host never answers the SYN: only its connect timeout moves it on.
     lane.run(() => clock.offer('r1'));
