@@ -188,7 +188,7 @@ describe('timelines', () => {
     clock.setTimer(1_000, () => (fired = true));
     // A load generator's requests have no chain: receiving one holds nothing.
     const foreign = clock.receive(undefined).timeline;
-    await new Promise((resolve) => clock.setTimer(1_000, resolve));
+    await new Promise((resolve) => clock.setTimer(1_000, () => resolve(undefined)));
     expect(fired).toBe(true);
     // A hold would have had to run out of turns first.
     expect(clock.timing().holdsExpired).toBe(0);
