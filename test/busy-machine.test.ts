@@ -151,8 +151,9 @@ requests:
           expect(taken).toBeGreaterThanOrEqual(30_000);
           expect(taken).toBeLessThan(31_000);
         } else {
-          // A 30 s timeout firing meanwhile would show here as tens of seconds.
-          expect(taken, `fast request logged ${taken} ms`).toBeLessThan(1_000);
+          // Its own work, queued behind 19 other connections on a starved core, can take a
+          // second; a 30 s timeout firing meanwhile would show as tens of seconds.
+          expect(taken, `fast request logged ${taken} ms`).toBeLessThan(10_000);
         }
       }
     } finally {
