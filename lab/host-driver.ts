@@ -98,6 +98,8 @@ export interface ControllerHandle extends HostHandle {
   events(): readonly FarmEvent[];
   /** URL-test probes so far. */
   probes(): readonly HealthProbe[];
+  /** Trips to members that failed before the member received a request (resolve or connect phase). */
+  unreachedTrips(): number;
 }
 
 export interface HostDriver {

@@ -122,11 +122,14 @@ class InProcessController extends InProcessHost implements ControllerHandle {
   private readonly health: HealthMonitor;
   private readonly eventLog: EventLog;
   private readonly winhttp: WinHttpTrace;
+  private readonly arr: ArrHandler;
 
   constructor(name: string, context: HostContext, private readonly farm: FarmRuntime, private readonly forwarder: Forwarder) {
     const health = new HealthMonitor(farm, forwarder, context.clock);
     const winhttp = new WinHttpTrace(context.root);
-    super('controller', name, context, new ArrHandler(farm, forwarder, context.ids, health, winhttp));
+    const arr = new ArrHandler(farm, forwarder, context.ids, health, winhttp);
+    super('controller', name, context, arr);
+    this.arr = arr;
     this.health = health;
     this.winhttp = winhttp;
     this.eventLog = new EventLog(context.root, name);
@@ -167,6 +170,10 @@ class InProcessController extends InProcessHost implements ControllerHandle {
 
   probes(): readonly HealthProbe[] {
     return this.health.probes;
+  }
+
+  unreachedTrips(): number {
+    return this.arr.unreachedTrips;
   }
 
   override files() {

@@ -16,12 +16,17 @@ import type { Forwarder } from './forwarder.ts';
 import { ResponseRelay, errorPage, type RelayOutcome } from './response-relay.ts';
 
 const NO_SERVER = CLASSIFICATION.find((r) => r.id === 'no-server')!;
+/** Rows of trips that ended before the member could receive a request. */
+const UNREACHED = new Set(['resolve-timeout', 'connect-timeout', 'name-not-resolved', 'connect-refused']);
 
 /**
  * ARR's request handler on the controller: route the request to a farm member, forward it with
  * ARR's headers, and turn what the forwarder saw into the member's response, a 502.3 or a 502.4.
  */
 export class ArrHandler implements RequestHandler {
+  /** Trips that failed before the member received anything (resolve or connect phase). */
+  unreachedTrips = 0;
+
   constructor(
     private readonly farm: FarmRuntime,
     private readonly forwarder: Forwarder,
@@ -91,6 +96,7 @@ export class ArrHandler implements RequestHandler {
     });
     this.health?.recordLive(server, { status: outcome.status, connectionError: outcome.failure !== undefined });
     if (outcome.failure) this.winhttp?.failed(now, outcome.failure);
+    if (outcome.failure && UNREACHED.has(outcome.failure.id)) this.unreachedTrips++;
     return outcome;
   }
 

@@ -133,8 +133,9 @@ export async function runLoad(loaded: LoadedScenario, options: LoadOptions): Pro
   });
   const controller = hosts.find((h) => h.name === CONTROLLER_NAME)!;
   const forwarded = lab.controller.servers().reduce((n, s) => n + s.counters.totalRequests, 0);
-  // Connect-phase failures never reached a member: refused (12029) and name not resolved (12007).
-  const unreached = Object.entries(controller.tally.w3svc).filter(([k]) => / (12029|12007)$/.test(k)).reduce((n, [, c]) => n + c, 0);
+  // Trips that failed while resolving or connecting never reached a member: refused (12029), name
+  // not resolved (12007), and a connect timeout to a member that never answers the SYN (12002).
+  const unreached = lab.controller.unreachedTrips();
   const reconciliation = reconcile({
     client: { sent: client.sent, answered: client.answered, errors: client.errors, cut: settings.amount === undefined || client.capped, connections: settings.connections },
     controller: counts(controller.handle, controller.tally),
