@@ -81,7 +81,7 @@ function bump(counts: Record<string, number>, key: string): void {
 }
 
 /** Calls `fn` for each data line of a W3C-format file, by its `#Fields` directive. */
-async function eachRow(file: string, fn: (row: Record<string, string>) => void): Promise<void> {
+export async function eachRow(file: string, fn: (row: Record<string, string>) => void): Promise<void> {
   let fields: string[] = [];
   const lines = createInterface({ input: createReadStream(file, 'latin1'), crlfDelay: Infinity });
   for await (const line of lines) {
