@@ -5,7 +5,7 @@ import { WIN32, WINHTTP, type WinHttpError } from './winhttp-errors.ts';
 /**
  * The one table from what the forwarder observed to what ARR reports: WinHTTP error, HRESULT,
  * IIS status.substatus and the W3SVC sc-win32-status. Rows are tried in order; each is tested and
- * documented in the README. `evidence` follows the reference's markers: V verified in a Microsoft
+ * documented in docs/arr-model.md. `evidence` follows the reference's markers: V verified in a Microsoft
  * source, I inferred from verified facts.
  */
 export interface ClassificationRow {

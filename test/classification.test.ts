@@ -40,7 +40,7 @@ const cases: Record<string, RowCase> = {
   'send-timeout': {
     topology: { members: [{ name: 'member1', script: [{ route: '/', do: ['stop-reading', { sleep: '45s' }, { respond: {} }] }] }] },
     bodyBytes: 8 * 1024 * 1024,
-    // The proxy's close queues behind the unsent body, so the member never learns it went (README).
+    // The proxy's close queues behind the unsent body, so the member never learns it went (docs/arr-model.md).
     member: { w3c: { status: 200, win32: 0 } },
   },
   'name-not-resolved': {

@@ -5,11 +5,17 @@ import { settingsTable } from '../lab/docs/settings-table.ts';
 import { CLASSIFICATION, errorCodeOf, win32StatusOf } from '../proxy/failure-classification.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const arrModel = readFileSync(new URL('../docs/arr-model.md', import.meta.url), 'utf8');
+const scenarios = readFileSync(new URL('../docs/writing-scenarios.md', import.meta.url), 'utf8');
 
-describe('README', () => {
+describe('README and docs', () => {
+  it('stays short: a newcomer reads it in a few minutes, the rest is in docs/', () => {
+    expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(12 * 1024);
+  });
+
   it('documents every row of the failure table with its codes', () => {
     for (const row of CLASSIFICATION) {
-      const line = readme.split('\n').find((l) => l.startsWith(`| \`${row.id}\` |`));
+      const line = arrModel.split('\n').find((l) => l.startsWith(`| \`${row.id}\` |`));
       expect(line, row.id).toBeDefined();
       expect(line).toContain(`0x${errorCodeOf(row).toString(16).padStart(8, '0')}`);
       expect(line).toContain(`| ${win32StatusOf(row)} |`);
@@ -19,13 +25,13 @@ describe('README', () => {
   });
 
   it('has the farm-settings table as the schema and the honoured list make it (npx tsx scripts/settings-table.ts)', () => {
-    const table = /<!-- settings-table:begin -->\n([\s\S]*?)\n<!-- settings-table:end -->/.exec(readme);
+    const table = /<!-- settings-table:begin -->\n([\s\S]*?)\n<!-- settings-table:end -->/.exec(arrModel);
     expect(table, 'settings-table markers').not.toBeNull();
     expect(table![1]).toBe(settingsTable());
   });
 
   it('documents every member behaviour', () => {
-    for (const b of behaviours) expect(readme, b.name).toContain(`| \`${b.name}\` |`);
+    for (const b of behaviours) expect(scenarios, b.name).toContain(`| \`${b.name}\` |`);
   });
 
   it('shows the two commands of the first screen', () => {

@@ -36,7 +36,7 @@ export const HTTPERR_REASONS: readonly HttperrReason[] = [
   reason('Client_Reset', 'The connection was closed before the request could be assigned to a worker process (usually the client closed early).', ['nothing: the client is gone', 'I', 'arr-reference §6.4']),
   reason('Connection_Abandoned_By_AppPool', 'The worker process quit unexpectedly or orphaned a pending request by closing its handle.', UNKNOWN_WIRE),
   reason('Connection_Abandoned_By_ReqQueue', 'As Connection_Abandoned_By_AppPool: the Vista / Server 2008+ name (request queue).', UNKNOWN_WIRE, {
-    text: 'the lab logs a request still running when a lab stops with this reason', evidence: 'I', source: 'README Artifacts',
+    text: 'the lab logs a request still running when a lab stops with this reason', evidence: 'I', source: 'docs/artifacts.md',
   }),
   reason('Connection_Dropped', 'KB: the connection was closed before the server could send its final response packet (usually the client closed early). W32: IIS failed to return logging data within 1 minute due to a client disconnect or reset before the response was logged; the client may already have the response.', ['nothing', 'I', 'arr-reference §6.6'], {
     text: 'member side of ARR\'s Response.Close() case: `HTTP/1.1 GET /time/ - 1 Connection_Dropped DefaultAppPool`, and no W3SVC line', evidence: 'V', source: 'DOC-502',

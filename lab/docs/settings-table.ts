@@ -3,9 +3,9 @@ import { farmSchema } from '../../proxy/farm-config.ts';
 import { isHonoured } from '../../proxy/farm-settings-coverage.ts';
 
 /**
- * The README's table of farm settings: every attribute the lab reads, its default and whether the
+ * The table of farm settings in docs/arr-model.md: every attribute the lab reads, its default and whether the
  * lab acts on it, generated from the farm schema and the honoured list so it cannot drift
- * (test/docs.test.ts compares it with the README; `npx tsx scripts/settings-table.ts` prints it).
+ * (test/docs.test.ts compares it with docs/arr-model.md; `npx tsx scripts/settings-table.ts` prints it).
  */
 export function settingsTable(): string {
   const defaults = farmSchema.parse({ servers: [{ address: 'x' }] });
