@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InputError } from './input-error.ts';
 import { loadScenarioFile, type LoadedScenario } from './scenario/load.ts';
 
 /** The built-in scenario catalog: every .yaml or .ts file under scenarios/. */
@@ -25,7 +26,7 @@ export async function loadCatalog(dir = CATALOG_DIR): Promise<LoadedScenario[]> 
   const seen = new Map<string, string>();
   for (const l of loaded) {
     const other = seen.get(l.scenario.name);
-    if (other) throw new Error(`scenario name "${l.scenario.name}" is used by both ${other} and ${l.file}`);
+    if (other) throw new InputError(`scenario name "${l.scenario.name}" is used by both ${other} and ${l.file}`);
     seen.set(l.scenario.name, l.file);
   }
   return loaded;
@@ -37,7 +38,8 @@ export function suitesOf(catalog: LoadedScenario[]): string[] {
 
 /**
  * Turns command-line targets into scenarios: a path to a scenario file, a suite name (`all` is the
- * whole catalog) or a scenario name from the catalog. Order is kept and duplicates dropped.
+ * whole catalog) or a scenario name from the catalog. Order is kept and a file named twice is
+ * taken once; two files with one scenario name are refused, as their folders would collide.
  */
 export async function resolveTargets(targets: string[], dir = CATALOG_DIR): Promise<LoadedScenario[]> {
   let catalog: LoadedScenario[] | undefined;
@@ -53,9 +55,15 @@ export async function resolveTargets(targets: string[], dir = CATALOG_DIR): Prom
     catalog ??= await loadCatalog(dir);
     const matches = target === 'all' ? catalog : catalog.filter((l) => l.scenario.suites.includes(target) || l.scenario.name === target);
     if (matches.length === 0) {
-      throw new Error(`"${target}" is neither a scenario file, a suite (${suitesOf(catalog).join(', ')}) nor a scenario name`);
+      throw new InputError(`"${target}" is neither a scenario file, a suite (${suitesOf(catalog).join(', ')}) nor a scenario name`);
     }
     matches.forEach(add);
+  }
+  const byName = new Map<string, string>();
+  for (const l of out) {
+    const other = byName.get(l.scenario.name);
+    if (other) throw new InputError(`two scenarios are named "${l.scenario.name}" (${other} and ${l.file}); each run writes to a folder of that name, so names must differ`);
+    byName.set(l.scenario.name, l.file);
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { expectationFacts, type ExpectFact } from '../decode/catalog-facts.ts';
 import { decode, UnknownCodeError, type Decoded, type Reading } from '../decode/decode.ts';
 import { EVIDENCE_LABEL, type Cited, type Evidence } from '../decode/evidence.ts';
 import { NotACodeError } from '../decode/parse-code.ts';
+import { EXIT } from './exit.ts';
 
 export function registerDecodeCommand(program: Command): void {
   program
@@ -16,7 +17,10 @@ export function registerDecodeCommand(program: Command): void {
     });
 }
 
-/** `arr-lab decode <code>`: 0 when the code has at least one reading, 1 when it is unknown. */
+/**
+ * `arr-lab decode <code>`: 0 when the code has at least one reading; 1 when it is a well-formed
+ * code the lab has no reading for (like grep finding nothing); 2 when the argument is not a code.
+ */
 export async function decodeCommand(code: string, opts: { json?: boolean }): Promise<number> {
   let facts: ExpectFact[] = [];
   let catalogError: string | undefined;
@@ -33,7 +37,7 @@ export async function decodeCommand(code: string, opts: { json?: boolean }): Pro
   } catch (err) {
     if (err instanceof UnknownCodeError || err instanceof NotACodeError) {
       console.error(`arr-lab decode: ${err.message}`);
-      return 1;
+      return err instanceof NotACodeError ? EXIT.usage : EXIT.failed;
     }
     throw err;
   }

@@ -1,31 +1,20 @@
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../../core/duration.ts';
+import { Option, type Command } from 'commander';
 import { resolveTargets } from '../catalog.ts';
+import { InputError } from '../input-error.ts';
 import { writeLoadReport, textReport } from '../load/report.ts';
 import { runLoad, type LoadSettings } from '../load/run-load.ts';
+import { claimFolder, finishRun } from '../output-folder.ts';
+import { EXIT } from './exit.ts';
+import { watchInterrupts } from './interrupts.ts';
+import { durationIn, numberIn, stamp, timeScale, TIME_SCALE_DEFAULT, wholeIn } from './options.ts';
 
-function whole(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-}
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
-
-function duration(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('must be a duration such as 10s, 1m or 00:00:30');
-  return ms;
-}
-
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
+/**
+ * The load's ranges (docs/cli.md): every connection is a socket on each of the lab's hosts, so a
+ * thousand is already far past what a laptop reproduction needs; the amount and duration keep a
+ * run within minutes to hours, never unbounded.
+ */
+export const LOAD_LIMITS = { connections: 1000, amount: 10_000_000, durationMs: 24 * 3_600_000, rate: 1_000_000 } as const;
 
 interface LoadCliOptions {
   connections?: number;
@@ -40,23 +29,24 @@ interface LoadCliOptions {
 /**
  * `arr-lab load`: drives one scenario's lab with autocannon and reports latency, throughput, the
  * outcomes on the client and in every host's logs, and the accounting. Exit 0 when the accounting
- * balances and the scenario's `load.expect` holds, 1 when not, 2 on bad input.
+ * balances and the scenario's `load.expect` holds, 1 when not, 2 on bad input, 130 / 143 when
+ * interrupted (the report then says how far the run got, and still reconciles).
  */
 export function registerLoadCommand(program: Command): void {
   program
     .command('load')
     .description("drive a scenario's lab with autocannon; report latency, throughput, outcomes per host and the accounting")
     .argument('<scenario>', 'a scenario file or a scenario name from the catalog (its first request is sent)')
-    .option('--connections <n>', 'concurrent connections (default: the load section, else 10)', whole)
-    .addOption(new Option('--duration <d>', 'wall time to run (10s, 1m; default 10 s)').argParser(duration).conflicts('amount'))
-    .option('--amount <n>', 'requests to send instead of a duration', whole)
-    .option('--rate <r>', 'overall requests per second (default: as fast as answers come)', positive)
-    .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second (1 = real time)').default(0.001).argParser(positive))
-    .option('--out <dir>', 'run folder (default: out/load-<timestamp>/<scenario>)')
+    .option('--connections <n>', `concurrent connections, 1 to ${LOAD_LIMITS.connections} (default: the load section, else 10)`, wholeIn(1, LOAD_LIMITS.connections))
+    .addOption(new Option('--duration <d>', 'wall time to run, 100ms to 24h (10s, 1m; default 10 s)').argParser(durationIn(100, LOAD_LIMITS.durationMs, ['100ms', '24h'])).conflicts('amount'))
+    .option('--amount <n>', `requests to send instead of a duration, 1 to ${LOAD_LIMITS.amount.toLocaleString('en-US')}`, wholeIn(1, LOAD_LIMITS.amount))
+    .option('--rate <r>', `overall requests per second, 1 to ${LOAD_LIMITS.rate.toLocaleString('en-US')} (default: as fast as answers come)`, numberIn(1, LOAD_LIMITS.rate))
+    .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second, 0.0001 to 1 (1 = real time)').default(TIME_SCALE_DEFAULT).argParser(timeScale))
+    .option('--out <dir>', 'run folder: new, empty or made by arr-lab before (default: out/load-<timestamp>/<scenario>)')
     .option('--json', 'print the report as JSON (no progress bar)')
     .action(async (target: string, opts: LoadCliOptions) => {
       const found = await resolveTargets([target]);
-      if (found.length !== 1) throw new Error(`"${target}" names ${found.length} scenarios; load takes one`);
+      if (found.length !== 1) throw new InputError(`"${target}" names ${found.length} scenarios; load takes one`);
       const loaded = found[0]!;
       const overrides: Partial<LoadSettings> = {
         ...(opts.connections !== undefined ? { connections: opts.connections } : {}),
@@ -65,9 +55,12 @@ export function registerLoadCommand(program: Command): void {
         ...(opts.rate !== undefined ? { rate: opts.rate } : {}),
       };
       const dir = resolve(opts.out ?? join('out', `load-${stamp()}`, loaded.scenario.name));
-      const run = await runLoad(loaded, { dir, timeScale: opts.timeScale, overrides, progress: !opts.json && process.stderr.isTTY === true });
+      claimFolder(dir, 'run');
+      const interrupts = watchInterrupts();
+      const run = await runLoad(loaded, { dir, timeScale: opts.timeScale, overrides, progress: !opts.json && process.stderr.isTTY === true, signal: interrupts.signal });
       const files = await writeLoadReport(run);
+      finishRun(dir, run.interrupted ? 'interrupted' : 'complete');
       console.log(opts.json ? JSON.stringify({ ...run, report: files }, null, 2) : `${textReport(run)}\nreport: ${files.md}`);
-      process.exitCode = run.passed ? 0 : 1;
+      process.exitCode = interrupts.exitCode(run.passed ? EXIT.passed : EXIT.failed);
     });
 }

@@ -1,56 +1,47 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { behaviours } from '../../backends/behaviours/index.ts';
-import { loadCatalog } from '../catalog.ts';
-import { ScenarioError } from '../scenario/load.ts';
+import { Command } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { registerConfigCommand } from './config.ts';
 import { registerDecodeCommand } from './decode.ts';
+import { EXIT, exitCodeFor } from './exit.ts';
 import { registerFixturesCommand } from './fixtures.ts';
+import { registerListCommand } from './list.ts';
 import { registerLoadCommand } from './load.ts';
-import { runCommand } from './run.ts';
-import { scenarioTable } from './tables.ts';
+import { registerRunCommand } from './run.ts';
 
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
-
+/**
+ * The arr-lab command line. Each command lives in its own module and registers itself here; an
+ * action sets `process.exitCode` (EXIT) and throws InputError for input the user can fix, which
+ * exits 2 like commander's own option errors (exit.ts).
+ */
 const program = new Command()
   .name('arr-lab')
   .description('Fault-injection lab for IIS Application Request Routing: reproduce 502.3 / 502.4 on loopback')
+  .version(pkg.version, '-V, --version')
+  // Set before the commands are added: they inherit it, so every option error reaches exitCodeFor.
+  .exitOverride()
   .showHelpAfterError();
 
-program
-  .command('run')
-  .description('run scenarios (files, suite names or scenario names) and check their expectations')
-  .argument('[targets...]', 'scenario files, suite names (seeds, all) or scenario names', ['seeds'])
-  .option('--out <dir>', 'artifact folder (default: out/run-<timestamp>)')
-  .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second (1 = real time)').default(0.001).argParser(positive))
-  .option('--json', 'print the results as JSON instead of a table')
-  .action(async (targets: string[], opts: { out?: string; timeScale: number; json?: boolean }) => {
-    process.exitCode = await runCommand(targets, opts);
-  });
-
-program
-  .command('list')
-  .description('list the catalog: scenarios with their suites and one-line description')
-  .option('--behaviours', 'list the member behaviours a script can use instead')
-  .action(async (opts: { behaviours?: boolean }) => {
-    if (opts.behaviours) {
-      for (const b of behaviours) console.log(`${b.name.padEnd(24)} ${b.summary}`);
-      return;
-    }
-    console.log(scenarioTable(await loadCatalog()));
-  });
-
+registerRunCommand(program);
+registerListCommand(program);
 registerConfigCommand(program);
 registerDecodeCommand(program);
 registerFixturesCommand(program);
 registerLoadCommand(program);
 
-try {
-  await program.parseAsync();
-} catch (err) {
-  console.error(err instanceof ScenarioError ? err.message : `arr-lab: ${(err as Error).message}`);
-  process.exitCode = 2;
+// `arr-lab list | head`: the reader left; that is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.passed);
+  throw err;
+});
+
+if (process.argv.length <= 2) {
+  // Bare `arr-lab` is a request for help, not a mistake.
+  program.outputHelp();
+  process.exitCode = EXIT.passed;
+} else {
+  try {
+    await program.parseAsync();
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
 }

@@ -1,33 +1,65 @@
 import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
 import { resolveTargets } from '../catalog.ts';
+import { claimFolder } from '../output-folder.ts';
 import { runScenario, type ScenarioResult } from '../scenario/run.ts';
-import { failures, resultTable } from './tables.ts';
+import { EXIT } from './exit.ts';
+import { watchInterrupts } from './interrupts.ts';
+import { stamp, timeScale, TIME_SCALE_DEFAULT } from './options.ts';
+import { failures, requestTable, resultTable } from './tables.ts';
 
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+interface RunCliOptions {
+  out?: string;
+  timeScale: number;
+  json?: boolean;
+  verbose?: boolean;
 }
 
-/** `arr-lab run`: exit code 0 only when every expectation of every scenario held. */
-export async function runCommand(targets: string[], opts: { out?: string; timeScale: number; json?: boolean }): Promise<number> {
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run scenarios (files, suite names or scenario names) and check their expectations')
+    .argument('[targets...]', 'scenario files, suite names (seeds, all) or scenario names', ['seeds'])
+    .option('--out <dir>', 'artifact folder: new, empty or made by arr-lab before (default: out/run-<timestamp>)')
+    .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second, 0.0001 to 1 (1 = real time)').default(TIME_SCALE_DEFAULT).argParser(timeScale))
+    .option('--json', 'print the results as JSON instead of a table')
+    .option('--verbose', 'a row for every request, not one per scenario')
+    .action(async (targets: string[], opts: RunCliOptions) => {
+      process.exitCode = await runCommand(targets, opts);
+    });
+}
+
+/**
+ * `arr-lab run`: exit code 0 only when every expectation of every scenario held; on Ctrl-C or
+ * SIGTERM the scenario under way is stopped and recorded, the summary so far printed, and the
+ * code is 130 / 143.
+ */
+export async function runCommand(targets: string[], opts: RunCliOptions): Promise<number> {
   const scenarios = await resolveTargets(targets);
   const out = resolve(opts.out ?? join('out', `run-${stamp()}`));
+  claimFolder(out, 'collection');
+  const interrupts = watchInterrupts();
   const results: ScenarioResult[] = [];
   for (const loaded of scenarios) {
-    results.push(await runScenario(loaded, { dir: join(out, loaded.scenario.name), timeScale: opts.timeScale }));
+    if (interrupts.signal.aborted) break;
+    results.push(await runScenario(loaded, { dir: join(out, loaded.scenario.name), timeScale: opts.timeScale, signal: interrupts.signal }));
   }
-  const passed = results.every((r) => r.passed);
+  const passed = results.length === scenarios.length && results.every((r) => r.passed);
+  const interrupted = interrupts.signal.aborted ? String(interrupts.signal.reason) : undefined;
   if (opts.json) {
-    console.log(JSON.stringify({ out, passed, scenarios: results.map(({ client: _client, ...r }) => r) }, null, 2));
+    const report = { out, passed, ...(interrupted ? { interrupted, notRun: scenarios.slice(results.length).map((l) => l.scenario.name) } : {}), scenarios: results.map(({ client: _client, ...r }) => r) };
+    console.log(JSON.stringify(report, null, 2));
   } else {
-    console.log(resultTable(results));
+    console.log(opts.verbose ? requestTable(results) : resultTable(results));
     const failed = failures(results);
     if (failed) console.log(`\nFailed checks:\n${failed}`);
     const nominal = results.reduce((a, r) => a + r.nominalMs, 0);
     const wall = results.reduce((a, r) => a + r.wallMs, 0);
     console.log(
-      `\n${results.filter((r) => r.passed).length}/${results.length} scenarios passed; ` +
-        `${(nominal / 1000).toFixed(1)} s nominal in ${(wall / 1000).toFixed(2)} s wall; artifacts in ${out}`,
+      `\n${results.filter((r) => r.passed).length}/${scenarios.length} scenarios passed; ` +
+        `${(nominal / 1000).toFixed(1)} s nominal in ${(wall / 1000).toFixed(2)} s wall; artifacts in ${out}` +
+        (interrupted ? `\ninterrupted by ${interrupted}: ${scenarios.length - results.length} not run` : ''),
     );
   }
-  return passed ? 0 : 1;
+  return interrupts.exitCode(passed ? EXIT.passed : EXIT.failed);
 }

@@ -3,16 +3,48 @@ import Table from 'cli-table3';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { ScenarioResult } from '../scenario/run.ts';
 
-export function scenarioTable(catalog: LoadedScenario[]): string {
-  const table = new Table({ head: ['scenario', 'suites', 'description'], colWidths: [28, 10, 80], wordWrap: true });
-  for (const { scenario } of catalog) table.push([scenario.name, scenario.suites.join(', '), scenario.description]);
-  return table.toString();
+/**
+ * Colour only for a person at a terminal who has not asked for none (https://no-color.org):
+ * piped output and files stay plain text.
+ */
+export function colour(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return stream.isTTY === true && !process.env.NO_COLOR;
 }
 
+function table(head: string[], options: ConstructorParameters<typeof Table>[0] = {}): Table.Table {
+  return new Table({ head, ...options, style: colour() ? {} : { head: [], border: [] } });
+}
+
+/** Names are never cut (they are copied into commands); only the description wraps. */
+export function scenarioTable(catalog: LoadedScenario[]): string {
+  const width = process.stdout.columns ?? 120;
+  const nameWidth = Math.max(...catalog.map((l) => l.scenario.name.length), 8) + 2;
+  const suitesWidth = Math.max(...catalog.map((l) => l.scenario.suites.join(', ').length), 6) + 2;
+  const description = Math.max(30, width - nameWidth - suitesWidth - 4);
+  const t = table(['scenario', 'suites', 'description'], { colWidths: [nameWidth, suitesWidth, description], wordWrap: true });
+  for (const { scenario } of catalog) t.push([scenario.name, scenario.suites.join(', '), scenario.description]);
+  return t.toString();
+}
+
+const verdict = (r: ScenarioResult) => (r.interrupted ? `interrupted (${r.interrupted})` : r.passed ? 'pass' : 'FAIL');
+
+/** One row per scenario; expected and observed count every request's outcome (`200×11 503×2`). */
 export function resultTable(results: ScenarioResult[]): string {
-  const table = new Table({ head: ['scenario', 'expected', 'observed', 'result', 'artifacts'] });
-  for (const r of results) table.push([r.name, r.expected, r.observed, r.passed ? 'pass' : 'FAIL', relative(process.cwd(), r.dir) || '.']);
-  return table.toString();
+  const t = table(['scenario', 'requests', 'expected', 'observed', 'result', 'artifacts']);
+  for (const r of results) {
+    t.push([r.name, r.requests.length ? String(r.requests.length) : '-', r.expected, r.observed, verdict(r), relative(process.cwd(), r.dir) || '.']);
+  }
+  return t.toString();
+}
+
+/** `--verbose`: one row per request. */
+export function requestTable(results: ScenarioResult[]): string {
+  const t = table(['scenario', 'request', 'expected', 'observed', 'result']);
+  for (const r of results) {
+    if (r.requests.length === 0) t.push([r.name, '-', r.expected, r.observed, verdict(r)]);
+    for (const q of r.requests) t.push([r.name, q.id, q.expected, q.observed, r.interrupted ? 'interrupted' : q.passed ? 'pass' : 'FAIL']);
+  }
+  return t.toString();
 }
 
 /** The checks that failed, one line each, so a red row says why. */

@@ -1,6 +1,7 @@
 import type { Check } from '../scenario/expectations.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { writeManifest } from '../scenario/manifest.ts';
+import { finishRun } from '../output-folder.ts';
 import type { RunOptions, ScenarioResult } from '../scenario/run.ts';
 import { writeLoadReport } from './report.ts';
 import { runLoad, type LoadRun } from './run-load.ts';
@@ -12,7 +13,7 @@ import { runLoad, type LoadRun } from './run-load.ts';
  * a load run counts its lines instead of keeping them).
  */
 export async function runLoadScenario(loaded: LoadedScenario, options: RunOptions): Promise<ScenarioResult> {
-  const run = await runLoad(loaded, { dir: options.dir, timeScale: options.timeScale, startAt: options.startAt });
+  const run = await runLoad(loaded, { dir: options.dir, timeScale: options.timeScale, startAt: options.startAt, signal: options.signal });
   await writeLoadReport(run);
   const checks: Check[] = [
     ...run.reconciliation.map((r) => ({
@@ -28,7 +29,7 @@ export async function runLoadScenario(loaded: LoadedScenario, options: RunOption
     reference: scenario.reference,
     file: loaded.file,
     diagnosis: scenario.diagnosis ?? scenario.description,
-    run: { nominalMs: Math.round(run.nominalMs), wallMs: Math.round(run.wallMs), timing: run.timing, timeScale: options.timeScale, passed: run.passed },
+    run: { nominalMs: Math.round(run.nominalMs), wallMs: Math.round(run.wallMs), timing: run.timing, timeScale: options.timeScale, passed: run.passed, ...(run.interrupted ? { interrupted: run.interrupted } : {}) },
     injected: { farm: (loaded.raw as { farm?: unknown }).farm ?? {}, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })), load: run.settings, request: run.request },
     load: { report: 'load-report.json', client: run.client, balanced: run.balanced },
     requests: [],
@@ -36,20 +37,24 @@ export async function runLoadScenario(loaded: LoadedScenario, options: RunOption
     farm: { servers: run.servers },
     hosts: Object.fromEntries(run.hosts.map((h) => [h.name, h.files])),
   });
-  return {
+  const result: ScenarioResult = {
     name: scenario.name,
     file: loaded.file,
     dir: options.dir,
     passed: run.passed,
     expected: `load, ${run.checks.length} counts, balanced`,
     observed: observed(run),
+    requests: [],
     checks,
     client: [],
     nominalMs: run.nominalMs,
     wallMs: run.wallMs,
     timing: run.timing,
     manifest,
+    ...(run.interrupted ? { interrupted: run.interrupted } : {}),
   };
+  finishRun(options.dir, run.interrupted ? 'interrupted' : 'complete');
+  return result;
 }
 
 /** The client's outcomes, most frequent first, and the accounting: `200×475 502.3×25, balanced`. */

@@ -19,6 +19,8 @@ export interface DriveOptions {
   /** Wall-clock cap on the whole drive: autocannon is stopped when it is reached. */
   capMs: number;
   progress: boolean;
+  /** Stops the traffic early (Ctrl-C): what was sent so far is still counted. */
+  signal?: AbortSignal;
 }
 
 /** What the client saw, counted. */
@@ -43,6 +45,8 @@ export interface ClientTally {
   wallS: number;
   /** The wall-clock cap stopped the run before it ended on its own. */
   capped: boolean;
+  /** An interrupt stopped it. */
+  interrupted: boolean;
 }
 
 /**
@@ -102,6 +106,13 @@ export async function drive(options: DriveOptions): Promise<ClientTally> {
     capped = true;
     instance.stop();
   }, options.capMs);
+  let interrupted = false;
+  const interrupt = () => {
+    interrupted = true;
+    instance.stop();
+  };
+  if (options.signal?.aborted) interrupt();
+  else options.signal?.addEventListener('abort', interrupt, { once: true });
   try {
     const result = await finished;
     const wallS = (performance.now() - started) / 1000;
@@ -120,9 +131,11 @@ export async function drive(options: DriveOptions): Promise<ClientTally> {
       throughput: { requestsPerSecond: answeredAll / wallS, bytesPerSecond: result.throughput.total / wallS, totalBytes: result.throughput.total },
       wallS,
       capped,
+      interrupted,
     };
   } finally {
     clearTimeout(cap);
+    options.signal?.removeEventListener('abort', interrupt);
     if (ticker) clearInterval(ticker);
     bar?.stop();
   }

@@ -74,10 +74,17 @@ function sections(run: LoadRun): { title: string; head: string[]; rows: (string 
 function notes(run: LoadRun): string[] {
   return [
     ...(run.client.capped ? ['The wall-clock cap stopped the traffic before it ended on its own.'] : []),
+    ...(run.interrupted ? [`Interrupted by ${run.interrupted} after ${progress(run)}: the counts cover the requests sent until then, and still reconcile.`] : []),
     ...run.events.map((e) => `Event ${e.id} at ${new Date(e.at).toISOString()}: ${e.message}`),
     ...(run.unsettled ? ['Pages were still running when the settle budget ran out: each is logged as Connection_Abandoned_By_ReqQueue.'] : []),
     'Client substatus and error code come from every detailed error page the client received; host outcomes from the files each host wrote.',
   ];
+}
+
+/** How far the run got: requests of the amount, or seconds of the duration. */
+function progress(run: LoadRun): string {
+  const s = run.settings;
+  return s.amount !== undefined ? `${run.client.sent} of ${s.amount} requests` : `${fixed(run.client.wallS, 1)} of ${(s.duration ?? 0) / 1000} s (${run.client.sent} requests)`;
 }
 
 export function textReport(run: LoadRun): string {
@@ -88,7 +95,7 @@ export function textReport(run: LoadRun): string {
     out.push('', s.title, table.toString());
   }
   out.push('', ...notes(run));
-  out.push('', `${run.balanced ? 'accounting balanced' : 'ACCOUNTING UNBALANCED'}; ${run.passed ? 'pass' : 'FAIL'}; ${fixed(run.nominalMs / 1000, 1)} s nominal in ${fixed(run.wallMs / 1000, 2)} s wall; artifacts in ${run.dir}`);
+  out.push('', `${run.balanced ? 'accounting balanced' : 'ACCOUNTING UNBALANCED'}; ${run.interrupted ? `interrupted (${run.interrupted})` : run.passed ? 'pass' : 'FAIL'}; ${fixed(run.nominalMs / 1000, 1)} s nominal in ${fixed(run.wallMs / 1000, 2)} s wall; artifacts in ${run.dir}`);
   return out.join('\n');
 }
 
@@ -100,6 +107,6 @@ export function markdownReport(run: LoadRun): string {
     for (const r of s.rows) out.push(`| ${r.map(cell).join(' | ')} |`);
     out.push('');
   }
-  out.push(...notes(run).map((n) => `- ${n}`), '', `**${run.balanced ? 'Accounting balanced' : 'Accounting unbalanced'}; ${run.passed ? 'pass' : 'fail'}.**`, '');
+  out.push(...notes(run).map((n) => `- ${n}`), '', `**${run.balanced ? 'Accounting balanced' : 'Accounting unbalanced'}; ${run.interrupted ? `interrupted (${run.interrupted})` : run.passed ? 'pass' : 'fail'}.**`, '');
   return out.join('\n');
 }

@@ -1,6 +1,8 @@
 import type { TimingReport } from '../../core/clock.ts';
-import { mkdir, rm } from 'node:fs/promises';
 import { CONTROLLER_NAME, Lab } from '../lab.ts';
+import { InputError } from '../../core/input-error.ts';
+import type { InterruptSignal } from '../interrupt.ts';
+import { startRun } from '../output-folder.ts';
 import type { HostHandle, ServerSnapshot } from '../host-driver.ts';
 import { topologyOf } from '../scenario/topology.ts';
 import type { Check } from '../scenario/expectations.ts';
@@ -25,7 +27,7 @@ export interface LoadSettings {
 }
 
 export interface LoadOptions {
-  /** The run's folder (emptied first): each host's files, and the report beside them. */
+  /** The run's folder (new, empty or the lab's own; see output-folder.ts): each host's files, and the report beside them. The caller records the run with finishRun once its report is written. */
   dir: string;
   timeScale: number;
   overrides?: Partial<LoadSettings>;
@@ -35,6 +37,8 @@ export interface LoadOptions {
   /** Wall-clock cap on waiting for the pages still running once the traffic stopped. */
   settleMs?: number;
   startAt?: number;
+  /** Ctrl-C / SIGTERM: autocannon stops, the pages still running get the settle budget, the lab stops and the run is counted as far as it got. */
+  signal?: InterruptSignal;
 }
 
 export interface LoadRun {
@@ -59,6 +63,8 @@ export interface LoadRun {
   nominalMs: number;
   wallMs: number;
   timing: TimingReport;
+  /** The signal that cut the traffic short. */
+  interrupted?: string;
 }
 
 /** The run's settings: command line over the scenario's `load:` section over the defaults (10 connections, 10 s). */
@@ -68,14 +74,14 @@ export function loadSettings(section: LoadSection | undefined, overrides: Partia
   const amount = byCli ? overrides.amount : section?.amount;
   const duration = byCli ? overrides.duration : section?.duration;
   const rate = overrides.rate ?? section?.rate;
-  if (amount !== undefined && amount < connections) throw new Error(`--amount ${amount} is less than --connections ${connections}: every connection sends at least one request`);
+  if (amount !== undefined && amount < connections) throw new InputError(`--amount ${amount} is less than --connections ${connections}: every connection sends at least one request`);
   return { connections, ...(amount !== undefined ? { amount } : { duration: duration ?? 10_000 }), ...(rate !== undefined ? { rate } : {}) };
 }
 
 /** The request autocannon repeats: the scenario's first request. */
 export function templateOf(loaded: LoadedScenario): ScenarioRequest {
   const step = loaded.scenario.requests.find((s) => s.kind === 'request');
-  if (step?.kind !== 'request') throw new Error(`${loaded.file}: the scenario has no request to send`);
+  if (step?.kind !== 'request') throw new InputError(`${loaded.file}: the scenario has no request to send`);
   return step.request;
 }
 
@@ -92,10 +98,9 @@ export async function runLoad(loaded: LoadedScenario, options: LoadOptions): Pro
   const probeUrl = scenario.farm.healthCheck.url;
   const probePath = probeUrl ? new URL(probeUrl).pathname : undefined;
   if (probePath !== undefined && template.path.split('?')[0] === probePath) {
-    throw new Error(`${loaded.file}: the load's path ${template.path} is the farm's healthCheck URL path: probes and load could not be told apart in the members' logs`);
+    throw new InputError(`${loaded.file}: the load's path ${template.path} is the farm's healthCheck URL path: probes and load could not be told apart in the members' logs`);
   }
-  await rm(options.dir, { recursive: true, force: true });
-  await mkdir(options.dir, { recursive: true });
+  startRun(options.dir);
   const lab = await Lab.start(
     topologyOf(loaded),
     { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing, windows: scenario.windows, retainRecords: false },
@@ -119,6 +124,7 @@ export async function runLoad(loaded: LoadedScenario, options: LoadOptions): Pro
       timeoutS,
       capMs: options.capMs ?? (settings.duration !== undefined ? settings.duration + 60_000 : 600_000),
       progress: options.progress ?? false,
+      signal: options.signal,
     });
     unsettled = !(await within(options.settleMs ?? 60_000, lab.settle()));
     nominalMs = lab.clock.elapsed();
@@ -137,7 +143,7 @@ export async function runLoad(loaded: LoadedScenario, options: LoadOptions): Pro
   // not resolved (12007), and a connect timeout to a member that never answers the SYN (12002).
   const unreached = lab.controller.unreachedTrips();
   const reconciliation = reconcile({
-    client: { sent: client.sent, answered: client.answered, errors: client.errors, cut: settings.amount === undefined || client.capped, connections: settings.connections },
+    client: { sent: client.sent, answered: client.answered, errors: client.errors, cut: settings.amount === undefined || client.capped || client.interrupted, connections: settings.connections },
     controller: counts(controller.handle, controller.tally),
     members: hosts.filter((h) => h !== controller).map((h) => counts(h.handle, h.tally)),
     forwarded,
@@ -161,10 +167,11 @@ export async function runLoad(loaded: LoadedScenario, options: LoadOptions): Pro
     reconciliation,
     balanced: isBalanced,
     checks,
-    passed: isBalanced && checks.every((c) => c.pass),
+    passed: !client.interrupted && isBalanced && checks.every((c) => c.pass),
     nominalMs,
     wallMs: performance.now() - wallStart,
     timing: lab.clock.timing(),
+    ...(client.interrupted ? { interrupted: options.signal?.reason as string } : {}),
   };
 }
 

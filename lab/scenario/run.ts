@@ -1,20 +1,21 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LoggedRequest } from '../../iis/log-records.ts';
 import type { TimingReport } from '../../core/clock.ts';
 import { LabClient, type ClientResult } from '../client.ts';
+import { Interrupted, untilAborted, type InterruptSignal } from '../interrupt.ts';
 import { CONTROLLER_NAME, Lab } from '../lab.ts';
+import { finishRun, startRun } from '../output-folder.ts';
 import { checkClient, checkHost, type Check } from './expectations.ts';
 import type { LoadedScenario } from './load.ts';
 import { relativeFiles, writeManifest } from './manifest.ts';
 import { performAction } from './actions.ts';
 import { topologyOf } from './topology.ts';
-import { runLoadScenario } from '../load/as-scenario.ts';
 import type { RequestExpect, Scenario, ScenarioStep } from './schema.ts';
 
 export interface RunOptions {
-  /** The scenario's artifact folder (emptied first). */
+  /** The scenario's artifact folder: new, empty, or the lab's own from an earlier run (see output-folder.ts). */
   dir: string;
   timeScale: number;
   /** Wall-clock safety net for a scenario that never settles. */
@@ -22,6 +23,15 @@ export interface RunOptions {
   startAt?: number;
   /** Fixture mode: the same scenario and seed write the same bytes (see Lab's `deterministic`). */
   deterministic?: { seed: number };
+  /** Ctrl-C / SIGTERM: no new request is sent, the lab stops (abandoning what is in flight) and the record is written. */
+  signal?: InterruptSignal;
+}
+
+export interface RequestOutcome {
+  id: string;
+  expected: string;
+  observed: string;
+  passed: boolean;
 }
 
 export interface ScenarioResult {
@@ -29,8 +39,11 @@ export interface ScenarioResult {
   file: string;
   dir: string;
   passed: boolean;
+  /** Every request's expected and observed outcome, counted: `200×11 503×2`. */
   expected: string;
   observed: string;
+  /** Each request on its own (`--verbose`). */
+  requests: RequestOutcome[];
   checks: Check[];
   client: ClientResult[];
   nominalMs: number;
@@ -38,15 +51,17 @@ export interface ScenarioResult {
   /** How the lab kept its timing (see core/clock.ts); wall-dependent, so left out of fixtures. */
   timing: TimingReport;
   manifest: string;
+  /** The signal that cut the run short; its expectations were not checked. */
+  interrupted?: string;
 }
 
 /** Runs one scenario in a fresh lab and checks every expectation against the client and the logs. */
 export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<ScenarioResult> {
-  if (loaded.scenario.load) return runLoadScenario(loaded, options);
+  // Load scenarios bring autocannon: loaded only when a run has one.
+  if (loaded.scenario.load) return (await import('../load/as-scenario.ts')).runLoadScenario(loaded, options);
   const { scenario } = loaded;
   const wallStart = performance.now();
-  await rm(options.dir, { recursive: true, force: true });
-  await mkdir(options.dir, { recursive: true });
+  startRun(options.dir);
   const raw = loaded.raw as { farm?: Record<string, unknown> };
   const lab = await Lab.start(
     topologyOf(loaded),
@@ -54,16 +69,20 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   );
   const client = new LabClient(lab);
   const sent: { index: number; result: ClientResult }[] = [];
+  const inflight: Promise<unknown>[] = [];
   const checks: Check[] = [];
+  const { aborted, dispose } = untilAborted(options.signal);
+  let interrupted: string | undefined;
   let nominalMs = 0;
   try {
     // The runner's own timeline: a step starts where the steps it follows ended (a wait, the
     // responses it waited for), never where unrelated timers moved the lab.
     const runner = lab.clock.begin(undefined, true);
-    const finished = await withinBudget(options.wallBudgetMs ?? 120_000, () => runner.run(async () => {
+    const steps = () => runner.run(async () => {
       let n = 0;
       const background: Promise<number>[] = [];
       for (const [index, step] of scenario.requests.entries()) {
+        if (options.signal?.aborted) throw new Interrupted();
         if (step.kind === 'action') {
           checks.push(...(await performAction(lab, step.action, `step ${index + 1}`, scenario.timeTolerance)));
           continue;
@@ -72,11 +91,12 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         const ids = Array.from({ length: r.repeat }, () => String(++n));
         const reached = () => [...lab.members.values()].reduce((n, m) => n + m.accepted, 0);
         const before = reached();
-        const sending = inBatches(lab, ids, r.concurrency, async (id) => {
+        const sending = inBatches(lab, ids, r.concurrency, options.signal, async (id) => {
           const result = await client.send(id, { method: r.method, path: r.path, headers: r.headers, body: r.body }, r.as);
           sent.push({ index, result });
           return result.doneAt;
         });
+        inflight.push(sending);
         if (!r.background) {
           runner.reach(await runner.during(sending));
           continue;
@@ -90,35 +110,56 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       await lab.settle();
       nominalMs = lab.clock.elapsed();
       runner.finish();
-    }));
-    if (!finished) {
+    });
+    let finished = false;
+    try {
+      // An interrupt ends the steps where they are, a wait step included.
+      finished = await withinBudget(options.wallBudgetMs ?? 120_000, () => Promise.race([steps(), aborted]));
+    } catch (err) {
+      if (!(err instanceof Interrupted)) throw err;
+      interrupted = options.signal?.reason as string;
+      nominalMs = lab.clock.frontier() - lab.clock.startedAt;
+    }
+    if (!finished && !interrupted) {
       checks.push({ request: '-', subject: 'lab', field: 'settled', expected: 'within the wall budget', actual: 'still busy', pass: false });
       nominalMs = lab.clock.frontier() - lab.clock.startedAt;
     }
   } finally {
+    // Requests still in flight end as a client would see a server going away; each is recorded.
     await client.close();
+    await Promise.allSettled(inflight);
     await lab.stop();
+    dispose();
   }
   sent.sort((a, b) => Number(a.result.id) - Number(b.result.id));
   const records = new Map(lab.hosts.map((h) => [h.name, h.records()]));
   // The run lasts until the last request any host logged (a page that outlives ARR's timeout).
   for (const list of records.values()) for (const r of list) nominalMs = Math.max(nominalMs, r.meta.at - lab.clock.startedAt);
   const requestOf = (index: number) => (scenario.requests[index] as Extract<ScenarioStep, { kind: 'request' }>).request;
-  checks.push(...accounting(lab), ...sent.flatMap(({ index, result }) => evaluate(scenario, requestOf(index).expect, result, records)));
-  const passed = checks.every((c) => c.pass);
-  const first = sent[0];
+  checks.push(...accounting(lab));
+  // A run cut short is a record, not a verdict: requests it abandoned would fail for that reason alone.
+  if (!interrupted) checks.push(...sent.flatMap(({ index, result }) => evaluate(scenario, requestOf(index).expect, result, records)));
+  const passed = !interrupted && checks.every((c) => c.pass);
+  const requests = sent.map(({ index, result: r }) => ({
+    id: r.id,
+    expected: describeExpected(requestOf(index).expect),
+    observed: describeObserved(r),
+    passed: !interrupted && checks.every((c) => c.request !== r.id || c.pass),
+  }));
   const result: Omit<ScenarioResult, 'manifest'> = {
     name: scenario.name,
     file: loaded.file,
     dir: options.dir,
     passed,
-    expected: describeExpected(firstRequest(scenario)?.expect ?? {}),
-    observed: first ? describeObserved(first.result) : '(nothing sent)',
+    expected: sent.length ? tally(requests.map((r) => r.expected)) : describeExpected(firstRequest(scenario)?.expect ?? {}),
+    observed: sent.length ? tally(requests.map((r) => r.observed)) : '(nothing sent)',
+    requests,
     checks,
     client: sent.map((s) => s.result),
     nominalMs,
     wallMs: performance.now() - wallStart,
     timing: lab.clock.timing(),
+    ...(interrupted ? { interrupted } : {}),
   };
   const logIdOf = (id: string) => records.get(CONTROLLER_NAME)?.find((x) => x.meta.labRequest === id)?.meta.arrLogId;
   const traces = await Promise.all(
@@ -138,6 +179,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       ...(options.deterministic ? { seed: options.deterministic.seed } : { wallMs: Math.round(result.wallMs), timing: result.timing }),
       timeScale: options.timeScale,
       passed,
+      ...(interrupted ? { interrupted } : {}),
     },
     injected: { ...topologyOf(loaded), farm: raw.farm ?? {}, farmFromXml: loaded.farmFromXml },
     requests: sent.map(({ index, result: r }) => ({
@@ -154,6 +196,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     unattributed: Object.fromEntries([...records].map(([host, list]) => [host, list.filter((x) => x.meta.labRequest === undefined).map((x) => slim(x, options.dir))])),
     hosts: Object.fromEntries(lab.hosts.map((h) => [h.name, { ...relativeFiles(options.dir, h.files()), connectionEvents: h.connectionEvents() }])),
   });
+  finishRun(options.dir, interrupted ? 'interrupted' : 'complete');
   return { ...result, manifest };
 }
 
@@ -186,6 +229,14 @@ function firstRequest(scenario: Scenario) {
   return step?.kind === 'request' ? step.request : undefined;
 }
 
+/** Outcomes counted in order of first appearance: `200×11 503×2`; a single request reads as itself. */
+export function tally(outcomes: string[]): string {
+  if (outcomes.length === 1) return outcomes[0]!;
+  const counts = new Map<string, number>();
+  for (const o of outcomes) counts.set(o, (counts.get(o) ?? 0) + 1);
+  return [...counts].map(([o, n]) => `${o}×${n}`).join(' ');
+}
+
 export function describeExpected(exp: RequestExpect): string {
   const c = exp.client;
   if (!c) return '(logs only)';
@@ -204,13 +255,13 @@ export function describeObserved(r: ClientResult): string {
  * start at the caller's instant, and a lane's next item starts where its previous one ended.
  * Resolves to the instant the last lane ended.
  */
-async function inBatches<T>(lab: Lab, items: T[], concurrency: number, fn: (item: T) => Promise<number>): Promise<number> {
+async function inBatches<T>(lab: Lab, items: T[], concurrency: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<number>): Promise<number> {
   let next = 0;
   const start = lab.clock.now();
   const lane = () =>
     lab.clock.begin(start, true).run(async () => {
       const timeline = lab.clock.timeline()!;
-      while (next < items.length) timeline.reach(await timeline.during(fn(items[next++]!)));
+      while (next < items.length && !signal?.aborted) timeline.reach(await timeline.during(fn(items[next++]!)));
       timeline.finish();
       return timeline.now();
     });
