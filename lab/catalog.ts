@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { InputError } from './input-error.ts';
+import { InputError } from '../core/input-error.ts';
 import { loadScenarioFile, type LoadedScenario } from './scenario/load.ts';
 
-/** The built-in scenario catalog: every .yaml or .ts file under scenarios/. */
-export const CATALOG_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
+import { CATALOG_DIR } from './catalog-dir.ts';
+
+export { CATALOG_DIR };
 
 const SCENARIO_FILE = /\.(ya?ml|ts)$/i;
 

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { InputError } from './input-error.ts';
+import { InputError } from '../core/input-error.ts';
 
 /**
  * The lab writes only into folders it made. Each one carries this marker; a folder without it is

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const CHILD = fileURLToPath(new URL('./silent-port-child.mjs', import.meta.url));
+// Up and back into lab/: the same path from the source (lab/) and from the compiled CLI (dist/).
+const CHILD = fileURLToPath(new URL('../lab/silent-port-child.mjs', import.meta.url));
 
 /** listen(2)'s backlog. Linux queues backlog + 1 finished handshakes before it drops SYNs. */
 const BACKLOG = 1;

@@ -1,3 +1,4 @@
+import { InputError } from '../core/input-error.ts';
 import { readFileSync } from 'node:fs';
 import { attribute, descendants, parseConfigXml, XmlSyntaxError, type XmlElement } from './config-xml.ts';
 import { readAttribute, formatAttribute, FARM_ARR_SECTIONS, SERVER, SERVER_ARR, WEB_FARM, type AttributeSpec, type SectionSpec } from './farm-attributes.ts';
@@ -18,7 +19,7 @@ export interface ConfigProblem {
 }
 
 /** A file IIS would refuse (or that holds no farm the lab can pick): every problem with its line. */
-export class ApplicationHostConfigError extends Error {
+export class ApplicationHostConfigError extends InputError {
   constructor(
     readonly file: string,
     readonly problems: ConfigProblem[],

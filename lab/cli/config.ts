@@ -1,7 +1,11 @@
 import { basename } from 'node:path';
-import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { ApplicationHostConfigError, formatWarning, loadApplicationHostConfig, type FarmFromXml, type SettingReport } from '../../proxy/application-host-config.ts';
+import type { FarmFromXml, SettingReport } from '../../proxy/application-host-config.ts';
+import { EXIT } from './exit.ts';
+
+// Loaded when the command runs, so that registering it costs `arr-lab --help` nothing.
+const loadConfig = () => import('../../proxy/application-host-config.ts');
+const loadTable = () => import('cli-table3').then((m) => m.default);
 
 /**
  * `arr-lab config <file>`: the farm as the lab understands a customer's applicationHost.config —
@@ -15,32 +19,36 @@ export function registerConfigCommand(program: Command): void {
     .argument('<file>', 'applicationHost.config or a file holding a <webFarms> fragment')
     .option('--farm <name>', 'the farm to show when the file has several')
     .option('--json', 'print the farm as JSON instead of tables')
-    .action((file: string, opts: { farm?: string; json?: boolean }) => {
-      process.exitCode = configCommand(file, opts);
+    .action(async (file: string, opts: { farm?: string; json?: boolean }) => {
+      process.exitCode = await configCommand(file, opts);
     });
 }
 
-export function configCommand(file: string, opts: { farm?: string; json?: boolean }): number {
+export async function configCommand(file: string, opts: { farm?: string; json?: boolean }): Promise<number> {
+  const { ApplicationHostConfigError, formatWarning, loadApplicationHostConfig } = await loadConfig();
+  const Table = await loadTable();
   let farm: FarmFromXml;
   try {
     farm = loadApplicationHostConfig(file, { farmName: opts.farm });
   } catch (err) {
     if (err instanceof ApplicationHostConfigError) console.error(err.message);
     else console.error(`arr-lab: cannot read ${file}: ${(err as Error).message}`);
-    return 2;
+    return EXIT.usage;
   }
   if (opts.json) {
     console.log(JSON.stringify(farm, null, 2));
-    return 0;
+    return EXIT.passed;
   }
-  console.log(render(farm));
-  return 0;
+  console.log(render(farm, Table, formatWarning));
+  return EXIT.passed;
 }
 
 /** No colours and no rule between rows: the output is meant to be pasted into a ticket. */
 const PLAIN = { head: [], border: [], compact: true };
 
-function render(farm: FarmFromXml): string {
+type Loaded = Awaited<ReturnType<typeof loadConfig>>;
+
+function render(farm: FarmFromXml, Table: Awaited<ReturnType<typeof loadTable>>, formatWarning: Loaded['formatWarning']): string {
   const name = basename(farm.file);
   const origin = (s: SettingReport) => (s.origin === 'file' ? `${name}:${s.line}` : 'default');
   const others = farm.farms.filter((f) => f !== farm.farm);

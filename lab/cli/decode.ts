@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { loadCatalog } from '../catalog.ts';
-import { expectationFacts, type ExpectFact } from '../decode/catalog-facts.ts';
-import { decode, UnknownCodeError, type Decoded, type Reading } from '../decode/decode.ts';
+import type { ExpectFact } from '../decode/catalog-facts.ts';
+import type { Decoded, Reading } from '../decode/decode.ts';
 import { EVIDENCE_LABEL, type Cited, type Evidence } from '../decode/evidence.ts';
-import { NotACodeError } from '../decode/parse-code.ts';
 import { EXIT } from './exit.ts';
 
 export function registerDecodeCommand(program: Command): void {
@@ -22,10 +20,14 @@ export function registerDecodeCommand(program: Command): void {
  * code the lab has no reading for (like grep finding nothing); 2 when the argument is not a code.
  */
 export async function decodeCommand(code: string, opts: { json?: boolean }): Promise<number> {
+  // Loaded when the command runs, so that registering it costs `arr-lab --help` nothing.
+  const [{ catalogFacts }, { decode, UnknownCodeError }, { NotACodeError }] = await Promise.all([
+    import('../decode/facts-cache.ts'), import('../decode/decode.ts'), import('../decode/parse-code.ts'),
+  ]);
   let facts: ExpectFact[] = [];
   let catalogError: string | undefined;
   try {
-    facts = expectationFacts(await loadCatalog());
+    facts = await catalogFacts();
   } catch (err) {
     // A broken catalog file must not stop a person from decoding a code; say so and go on.
     catalogError = (err as Error).message;

@@ -1,7 +1,5 @@
 import { CommanderError } from 'commander';
-import { ApplicationHostConfigError } from '../../proxy/application-host-config.ts';
-import { InputError } from '../input-error.ts';
-import { ScenarioError } from '../scenario/load.ts';
+import { InputError } from '../../core/input-error.ts';
 
 /** The exit codes every command keeps (docs/cli.md). */
 export const EXIT = {
@@ -24,12 +22,9 @@ export function exitCodeFor(err: unknown): number {
     // Commander has already printed its message and the help.
     return NOT_AN_ERROR.has(err.code) ? EXIT.passed : EXIT.usage;
   }
-  if (err instanceof ScenarioError || err instanceof ApplicationHostConfigError) {
-    console.error(err.message);
-    return EXIT.usage;
-  }
   if (err instanceof InputError) {
-    console.error(`arr-lab: ${err.message}`);
+    // A subclass's message starts with its file and line; a plain one says who is speaking.
+    console.error(err.constructor === InputError ? `arr-lab: ${err.message}` : err.message);
     return EXIT.usage;
   }
   // A defect, not the user's input: say so with the stack so it can be reported.

@@ -1,12 +1,10 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resolveTargets } from '../catalog.ts';
 import { claimFolder } from '../output-folder.ts';
-import { runScenario, type ScenarioResult } from '../scenario/run.ts';
+import type { ScenarioResult } from '../scenario/run.ts';
 import { EXIT } from './exit.ts';
 import { watchInterrupts } from './interrupts.ts';
 import { wholeIn } from './options.ts';
-import { failures, resultTable } from './tables.ts';
 
 /** Fixtures start at a fixed nominal instant so that their dates never change. */
 export const FIXTURE_START = Date.UTC(2026, 0, 15, 9, 0, 0);
@@ -23,6 +21,9 @@ export function registerFixturesCommand(program: Command): void {
     .requiredOption('--out <dir>', 'folder for the bundles (one sub-folder per scenario): new, empty or made by arr-lab before')
     .option('--seed <n>', 'seed for ids and modelled values, 0 to 4,294,967,295', wholeIn(0, 2 ** 32 - 1), 1)
     .action(async (opts: { suite: string[]; out: string; seed: number }) => {
+      const [{ resolveTargets }, { runScenario }, { failures, resultTable }] = await Promise.all([
+        import('../catalog.ts'), import('../scenario/run.ts'), import('./tables.ts'),
+      ]);
       // Load runs interleave connections as the machine schedules them: they cannot repeat byte for byte.
       const scenarios = (await resolveTargets(opts.suite)).filter((l) => !l.scenario.load);
       const out = resolve(opts.out);

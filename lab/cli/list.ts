@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { behaviours } from '../../backends/behaviours/index.ts';
-import { loadCatalog } from '../catalog.ts';
-import { scenarioTable } from './tables.ts';
 
 /** `arr-lab list`: the catalog (or the behaviours), as a table or as JSON for scripts. */
 export function registerListCommand(program: Command): void {
@@ -11,6 +8,9 @@ export function registerListCommand(program: Command): void {
     .option('--behaviours', 'list the member behaviours a script can use instead')
     .option('--json', 'print the list as JSON')
     .action(async (opts: { behaviours?: boolean; json?: boolean }) => {
+      const [{ behaviours }, { loadCatalog }, { scenarioTable }] = await Promise.all([
+        import('../../backends/behaviours/index.ts'), import('../catalog.ts'), import('./tables.ts'),
+      ]);
       if (opts.behaviours) {
         if (opts.json) console.log(JSON.stringify(behaviours.map((b) => ({ name: b.name, summary: b.summary })), null, 2));
         else for (const b of behaviours) console.log(`${b.name.padEnd(24)} ${b.summary}`);

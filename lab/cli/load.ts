@@ -1,9 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { resolveTargets } from '../catalog.ts';
-import { InputError } from '../input-error.ts';
-import { writeLoadReport, textReport } from '../load/report.ts';
-import { runLoad, type LoadSettings } from '../load/run-load.ts';
+import { InputError } from '../../core/input-error.ts';
+import type { LoadSettings } from '../load/run-load.ts';
 import { claimFolder, finishRun } from '../output-folder.ts';
 import { EXIT } from './exit.ts';
 import { watchInterrupts } from './interrupts.ts';
@@ -45,6 +43,9 @@ export function registerLoadCommand(program: Command): void {
     .option('--out <dir>', 'run folder: new, empty or made by arr-lab before (default: out/load-<timestamp>/<scenario>)')
     .option('--json', 'print the report as JSON (no progress bar)')
     .action(async (target: string, opts: LoadCliOptions) => {
+      const [{ resolveTargets }, { writeLoadReport, textReport }, { runLoad }] = await Promise.all([
+        import('../catalog.ts'), import('../load/report.ts'), import('../load/run-load.ts'),
+      ]);
       const found = await resolveTargets([target]);
       if (found.length !== 1) throw new InputError(`"${target}" names ${found.length} scenarios; load takes one`);
       const loaded = found[0]!;

@@ -1,12 +1,10 @@
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { resolveTargets } from '../catalog.ts';
 import { claimFolder } from '../output-folder.ts';
-import { runScenario, type ScenarioResult } from '../scenario/run.ts';
+import type { ScenarioResult } from '../scenario/run.ts';
 import { EXIT } from './exit.ts';
 import { watchInterrupts } from './interrupts.ts';
 import { stamp, timeScale, TIME_SCALE_DEFAULT } from './options.ts';
-import { failures, requestTable, resultTable } from './tables.ts';
 
 interface RunCliOptions {
   out?: string;
@@ -35,6 +33,10 @@ export function registerRunCommand(program: Command): void {
  * code is 130 / 143.
  */
 export async function runCommand(targets: string[], opts: RunCliOptions): Promise<number> {
+  // Loaded when the command runs, so `arr-lab --help` and the light commands start at once.
+  const [{ resolveTargets }, { runScenario }, { failures, requestTable, resultTable }] = await Promise.all([
+    import('../catalog.ts'), import('../scenario/run.ts'), import('./tables.ts'),
+  ]);
   const scenarios = await resolveTargets(targets);
   const out = resolve(opts.out ?? join('out', `run-${stamp()}`));
   claimFolder(out, 'collection');

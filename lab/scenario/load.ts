@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { InputError } from '../../core/input-error.ts';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
@@ -14,7 +15,7 @@ export interface Problem {
 }
 
 /** A scenario that cannot run: names the file, and the path, line and reason of each problem. */
-export class ScenarioError extends Error {
+export class ScenarioError extends InputError {
   constructor(
     readonly file: string,
     readonly problems: Problem[],
@@ -43,7 +44,9 @@ export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
   if (ext === '.ts' || ext === '.mts' || ext === '.js' || ext === '.mjs') {
     let mod: { default?: unknown };
     try {
-      mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      // tsx compiles the file (and what it imports) whether the CLI itself runs compiled or from source.
+      const url = pathToFileURL(file).href;
+      mod = (ext === '.ts' || ext === '.mts' ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url)) as { default?: unknown };
     } catch (err) {
       throw new ScenarioError(file, [{ path: '', message: `cannot load module: ${(err as Error).message}` }]);
     }

@@ -1,0 +1,32 @@
+// Compiles the CLI to JavaScript (dist/arr-lab.mjs and its chunks, with source maps) so that
+// `arr-lab` starts without compiling TypeScript first. Run by npm's `prepare` (npm install / ci)
+// and before the tests; dependencies stay in node_modules, only the project's own code is bundled.
+import { spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export async function buildCli() {
+  await build({
+    absWorkingDir: root,
+    entryPoints: { 'arr-lab': 'lab/cli/main.ts' },
+    outdir: 'dist',
+    // Each command's code is its own chunk, loaded when that command runs.
+    splitting: true,
+    // Beside the entry: code that finds files by import.meta.url sits one folder below the root, as in the source.
+    chunkNames: '[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  // The first decode reads the whole catalog; do it now so that the first one a person types is quick.
+  spawnSync(process.execPath, ['dist/arr-lab.mjs', 'decode', '12002'], { cwd: root, stdio: 'ignore' });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildCli();
