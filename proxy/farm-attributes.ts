@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { timeSpanSchema } from '../core/duration-schema.ts';
 import { formatTimeSpan, parseTimeSpan } from '../core/duration.ts';
-import { affinitySchema, farmSchema, healthCheckSchema, loadBalancingSchema, protocolSchema, serverSchema } from './farm-config.ts';
+import { affinitySchema, farmSchema, healthCheckSchema, loadBalancingSchema, protocolSchema, serverSchema, timeSpanRangeProblem } from './farm-config.ts';
 
 /**
  * The applicationHost.config attributes of a web farm, read off the farm schema itself
@@ -79,19 +79,6 @@ export const LOAD_BALANCING = section('loadBalancing', loadBalancingSchema.shape
 export const FARM_ARR_SECTIONS: readonly SectionSpec[] = [PROTOCOL, HEALTH_CHECK, AFFINITY, LOAD_BALANCING];
 
 /**
- * timeSpan ranges of the ARR schema, in seconds (§1.5–1.8 [V SCHEMA-ARR]). The farm schema takes
- * any duration (scenarios may want a 0 s timeout); a file IIS would refuse is refused here.
- */
-const TIMESPAN_RANGES: Record<string, { min: number; max: number; step?: number }> = {
-  'protocol/@timeout': { min: 1, max: 86400 },
-  'healthCheck/@interval': { min: 0, max: 86400 },
-  'healthCheck/@timeout': { min: 1, max: 86400 },
-  'healthCheck/@liveTrafficFailurePeriod': { min: 0, max: 86400 },
-  'affinity/@timeout': { min: 60, max: 2592000, step: 60 },
-  'loadBalancing/@leastResponseTimePeriod': { min: 1, max: 86400 },
-};
-
-/**
  * An attribute's text as the farm input takes it, or why IIS would refuse it. Booleans are
  * `true` / `false` in any case, as IIS reads them; numbers are decimal; timeSpans
  * `[d.]hh:mm:ss[.fffffff]` (kept as text: the schema converts them); enums by name, in any case
@@ -116,13 +103,8 @@ export function readAttribute(spec: AttributeSpec, text: string): { value: unkno
     case 'timeSpan': {
       const ms = parseTimeSpan(text);
       if (ms === undefined) return { error: 'not a timeSpan (hh:mm:ss, e.g. 00:00:30)' };
-      const range = TIMESPAN_RANGES[spec.path];
-      const s = ms / 1000;
-      if (range && (s < range.min || s > range.max || (range.step && s % range.step !== 0))) {
-        const step = range.step ? ` in steps of ${range.step} s` : '';
-        return { error: `out of range: ${formatTimeSpan(range.min * 1000)} to ${formatTimeSpan(range.max * 1000)}${step}` };
-      }
-      return { value: text.trim() };
+      const problem = timeSpanRangeProblem(spec.path, ms);
+      return problem ? { error: problem } : { value: text.trim() };
     }
   }
 }

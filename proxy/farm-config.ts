@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { timeSpanSchema } from '../core/duration-schema.ts';
+import { formatTimeSpan } from '../core/duration.ts';
 import { parseStatusRanges } from '../core/status-ranges.ts';
 
 /**
@@ -11,6 +12,39 @@ import { parseStatusRanges } from '../core/status-ranges.ts';
  * live under `lab`, so they can never be mistaken for configuration a real ARR would accept.
  */
 const seconds = (s: number) => s * 1000;
+
+/**
+ * timeSpan ranges of the ARR schema, in seconds (§1.5–1.8 [V SCHEMA-ARR]), keyed by the setting's
+ * path. One table for both ways of writing a farm: a value IIS would refuse in applicationHost.config
+ * is refused inline too.
+ */
+export const TIMESPAN_RANGES: Readonly<Record<string, { min: number; max: number; step?: number }>> = {
+  'protocol/@timeout': { min: 1, max: 86400 },
+  'healthCheck/@interval': { min: 0, max: 86400 },
+  'healthCheck/@timeout': { min: 1, max: 86400 },
+  'healthCheck/@liveTrafficFailurePeriod': { min: 0, max: 86400 },
+  'affinity/@timeout': { min: 60, max: 2592000, step: 60 },
+  'loadBalancing/@leastResponseTimePeriod': { min: 1, max: 86400 },
+};
+
+/** Why IIS would refuse `ms` for the setting at `path`, or undefined when it is in range. */
+export function timeSpanRangeProblem(path: string, ms: number): string | undefined {
+  const range = TIMESPAN_RANGES[path];
+  const s = ms / 1000;
+  if (!range || (s >= range.min && s <= range.max && (!range.step || s % range.step === 0))) return undefined;
+  const step = range.step ? ` in steps of ${range.step} s` : '';
+  return `out of range: ${formatTimeSpan(range.min * 1000)} to ${formatTimeSpan(range.max * 1000)}${step}`;
+}
+
+/** Checks a section's timeSpan settings against TIMESPAN_RANGES. */
+function inRanges(section: string) {
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    for (const [key, v] of Object.entries(value)) {
+      const problem = typeof v === 'number' ? timeSpanRangeProblem(`${section}/@${key}`, v) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    }
+  };
+}
 
 export const protocolSchema = z
   .object({
@@ -46,7 +80,8 @@ export const protocolSchema = z
     clientCertHash: z.string().optional(),
     clientCertPassword: z.string().default('[enc:AesProvider::enc]'),
   })
-  .strict();
+  .strict()
+  .superRefine(inRanges('protocol'));
 
 /**
  * The Monitoring page's Availability, as set by the Rotate Servers actions (reference §1.9):
@@ -91,7 +126,8 @@ export const healthCheckSchema = z
     liveTrafficFailurePeriod: timeSpanSchema.default(0),
     minServers: z.number().int().min(0).default(0),
   })
-  .strict();
+  .strict()
+  .superRefine(inRanges('healthCheck'));
 
 export const affinitySchema = z
   .object({
@@ -108,7 +144,8 @@ export const affinitySchema = z
     hostAffinityProvider: z.string().default('Microsoft.Web.Arr.HostNameRoundRobin'),
     serverProviderImage: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(inRanges('affinity'));
 
 export const ALGORITHMS = ['WeightedRoundRobin', 'LeastRequests', 'LeastResponseTime', 'WeightedTotalTraffic', 'RequestHash'] as const;
 
@@ -120,7 +157,8 @@ export const loadBalancingSchema = z
     queryStringNames: z.string().optional(),
     randomizeLBTies: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine(inRanges('loadBalancing'));
 
 /** Lab switches for behaviour the reference marks undocumented ([U]); each has a stated default. */
 export const labSwitchesSchema = z

@@ -16,7 +16,7 @@ export default defineBehaviour({
       status: z.number().int().min(100).max(999).default(200),
       headers: z.record(z.string(), z.string()).default({}),
       /** Body bytes flushed before the reset. */
-      bytes: z.number().int().min(0).default(100),
+      bytes: z.number().int().min(0).max(64 * 1024 * 1024).default(100),
       /** Declared Content-Length; omit for a chunked response. */
       contentLength: z.number().int().min(0).optional(),
       /** Nominal pause between the flush and the reset, so the peer has read the bytes. */

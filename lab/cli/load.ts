@@ -1,18 +1,13 @@
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/input-error.ts';
+import { LOAD_LIMITS } from '../load/limits.ts';
 import type { LoadSettings } from '../load/run-load.ts';
 import { claimFolder, finishRun } from '../output-folder.ts';
 import { EXIT } from './exit.ts';
 import { watchInterrupts } from './interrupts.ts';
 import { durationIn, numberIn, stamp, timeScale, TIME_SCALE_DEFAULT, wholeIn } from './options.ts';
 
-/**
- * The load's ranges (docs/cli.md): every connection is a socket on each of the lab's hosts, so a
- * thousand is already far past what a laptop reproduction needs; the amount and duration keep a
- * run within minutes to hours, never unbounded.
- */
-export const LOAD_LIMITS = { connections: 1000, amount: 10_000_000, durationMs: 24 * 3_600_000, rate: 1_000_000 } as const;
 
 interface LoadCliOptions {
   connections?: number;
@@ -36,9 +31,9 @@ export function registerLoadCommand(program: Command): void {
     .description("drive a scenario's lab with autocannon; report latency, throughput, outcomes per host and the accounting")
     .argument('<scenario>', 'a scenario file or a scenario name from the catalog (its first request is sent)')
     .option('--connections <n>', `concurrent connections, 1 to ${LOAD_LIMITS.connections} (default: the load section, else 10)`, wholeIn(1, LOAD_LIMITS.connections))
-    .addOption(new Option('--duration <d>', 'wall time to run, 100ms to 24h (10s, 1m; default 10 s)').argParser(durationIn(100, LOAD_LIMITS.durationMs, ['100ms', '24h'])).conflicts('amount'))
+    .addOption(new Option('--duration <d>', 'wall time to run, 100ms to 24h (10s, 1m; default 10 s)').argParser(durationIn(LOAD_LIMITS.minDurationMs, LOAD_LIMITS.maxDurationMs, ['100ms', '24h'])).conflicts('amount'))
     .option('--amount <n>', `requests to send instead of a duration, 1 to ${LOAD_LIMITS.amount.toLocaleString('en-US')}`, wholeIn(1, LOAD_LIMITS.amount))
-    .option('--rate <r>', `overall requests per second, 1 to ${LOAD_LIMITS.rate.toLocaleString('en-US')} (default: as fast as answers come)`, numberIn(1, LOAD_LIMITS.rate))
+    .option('--rate <r>', `overall requests per second, 1 to ${LOAD_LIMITS.maxRate.toLocaleString('en-US')} (default: as fast as answers come)`, numberIn(LOAD_LIMITS.minRate, LOAD_LIMITS.maxRate))
     .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second, 0.0001 to 1 (1 = real time)').default(TIME_SCALE_DEFAULT).argParser(timeScale))
     .option('--out <dir>', 'run folder: new, empty or made by arr-lab before (default: out/load-<timestamp>/<scenario>)')
     .option('--json', 'print the report as JSON (no progress bar)')

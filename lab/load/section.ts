@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../../core/duration-schema.ts';
 import { countSpecSchema } from './count-spec.ts';
+import { LOAD_LIMITS } from './limits.ts';
 
 /**
  * What a host's logs must show over a whole load run, counted: keys are W3SVC outcomes written
@@ -38,12 +39,14 @@ export type LoadExpect = z.output<typeof loadExpectSchema>;
  */
 export const loadSectionSchema = z
   .object({
-    connections: z.number().int().min(1).max(10_000).default(10),
+    connections: z.number().int().min(1).max(LOAD_LIMITS.connections).default(10),
     /** Wall time the load lasts (load generation is real work: it is not compressed). */
-    duration: durationSchema.optional(),
-    amount: z.number().int().min(1).optional(),
+    duration: durationSchema
+      .refine((ms) => ms >= LOAD_LIMITS.minDurationMs, `out of range: ${LOAD_LIMITS.minDurationMs} ms to 24 h`)
+      .optional(),
+    amount: z.number().int().min(1).max(LOAD_LIMITS.amount).optional(),
     /** Overall requests per second (autocannon's overallRate); unset: as fast as answers come. */
-    rate: z.number().positive().optional(),
+    rate: z.number().min(LOAD_LIMITS.minRate).max(LOAD_LIMITS.maxRate).optional(),
     expect: loadExpectSchema.optional(),
   })
   .strict()
