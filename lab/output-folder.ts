@@ -18,6 +18,8 @@ interface Marker {
   state?: RunState;
   /** Run folders: what the lab wrote there, relative, sorted; absent while a run is in progress. */
   files?: string[];
+  /** While a run is in progress: what was there before it (the user's), so it is not taken for the lab's. */
+  kept?: string[];
 }
 
 const NOTE = 'This folder was created by arr-lab; a rerun replaces the files listed here and nothing else.';
@@ -88,13 +90,14 @@ export function startRun(dir: string, option = '--out'): void {
     throw new InputError(`${path}: an earlier run here never finished (the process was killed), so the lab cannot tell its files from yours; remove the folder or choose another`);
   }
   for (const file of marker.files ?? []) removeOwn(path, file);
-  writeMarker(path, { createdBy: 'arr-lab', kind: 'run', state: 'running' });
+  writeMarker(path, { createdBy: 'arr-lab', kind: 'run', state: 'running', kept: filesUnder(path).filter((f) => f !== MARKER) });
 }
 
 /** Records the files of the run just written, and how it ended. */
 export function finishRun(dir: string, state: Exclude<RunState, 'running'>): void {
   const path = resolve(dir);
-  writeMarker(path, { createdBy: 'arr-lab', kind: 'run', state, files: filesUnder(path).filter((f) => f !== MARKER).sort() });
+  const kept = new Set(readMarker(path)?.kept ?? []);
+  writeMarker(path, { createdBy: 'arr-lab', kind: 'run', state, files: filesUnder(path).filter((f) => f !== MARKER && !kept.has(f)).sort() });
 }
 
 function filesUnder(root: string, dir = root): string[] {
