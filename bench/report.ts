@@ -1,4 +1,5 @@
 import type { Machine } from './machine.ts';
+import { TARGET_RUN_ALL_OVERHEAD_S, TARGET_SHORT_S, type CliStartupResult } from './cli-startup.ts';
 import type { MemoryResult } from './memory.ts';
 import { TARGET_KB_PER_HELD } from './memory.ts';
 import type { ProfileSummary } from './profiles.ts';
@@ -18,6 +19,7 @@ export interface BenchRun {
   timeCompression?: TimeCompressionResult;
   timeoutPrecision?: TimeoutPrecisionResult;
   memory?: MemoryResult;
+  cliStartup?: CliStartupResult;
   /** Parts that did not finish, with why. */
   failures: { part: string; error: string }[];
 }
@@ -56,6 +58,13 @@ export function summaryTable(run: BenchRun): string {
   const m = run.memory;
   if (m) {
     rows.push([`4. RSS per held request above idle (${num(m.held)} held)`, `${fmt(m.kbPerHeld, 1)} kB`, `< ${TARGET_KB_PER_HELD} kB`, met(m.kbPerHeld.median < TARGET_KB_PER_HELD)]);
+  }
+  const cli = run.cliStartup;
+  if (cli) {
+    for (const c of cli.commands.filter((c) => c.command.includes('arr-lab'))) {
+      rows.push([`5. \`${c.command.replace('node bin/arr-lab.mjs', 'arr-lab')}\` as a process`, `${fmt(c.wallS, 3)} s`, `≤ ${TARGET_SHORT_S} s`, met(c.wallS.median <= TARGET_SHORT_S)]);
+    }
+    rows.push([`5. \`arr-lab run all\` as a process, above the lab's own figure`, `${fmt(cli.runAll.overheadS, 2)} s`, `≤ ${TARGET_RUN_ALL_OVERHEAD_S} s`, met(cli.runAll.overheadS.median <= TARGET_RUN_ALL_OVERHEAD_S)]);
   }
   for (const f of run.failures) rows.push([f.part, `did not finish: ${f.error.split('\n')[0]}`, '', '**not measured**']);
   return table(['measurement', 'median (min–max over rounds)', 'target', ''], rows);
@@ -247,6 +256,23 @@ function memorySection(m: MemoryResult): string {
   return out.join('\n');
 }
 
+function cliSection(c: CliStartupResult): string {
+  return [
+    '## 5. CLI start-up',
+    '',
+    'The installed command as a person runs it: `bin/arr-lab.mjs` runs the JavaScript that `npm install` compiled (esbuild, `prepare`; docs/cli.md), ' +
+      'each command\'s code loaded only when that command runs. hyperfine times whole processes without a shell ' +
+      `(\`-N\`, ${c.config.warmup} warm-up and ${c.config.runs} timed runs each); \`node -e 0\` is the floor no Node program goes under on this machine.`,
+    '',
+    table(['command', 'wall s, median (min–max)', 'user s (mean)', 'system s (mean)'], c.commands.map((x) => [`\`${x.command}\``, fmt(x.wallS, 3), num(x.userS, 3), num(x.systemS, 3)])),
+    '',
+    `\`arr-lab run all --json\` (${c.runAll.scenarios} scenarios), ${c.runAll.processS.n} processes: ${fmt(c.runAll.processS, 2)} s each as a process against ` +
+      `${fmt(c.runAll.labS, 2)} s by the lab's own figure (the sum of its scenarios' wall times, as its summary line prints): ` +
+      `${fmt(c.runAll.overheadS, 2)} s above it for starting Node, loading and validating the catalog, and writing the output ` +
+      `(target ≤ ${TARGET_RUN_ALL_OVERHEAD_S} s: ${met(c.runAll.overheadS.median <= TARGET_RUN_ALL_OVERHEAD_S)}).`,
+  ].join('\n');
+}
+
 export function renderResults(run: BenchRun): string {
   const m = run.machine;
   const parts = [
@@ -277,6 +303,7 @@ export function renderResults(run: BenchRun): string {
   if (run.timeCompression) parts.push('', timeCompressionSection(run.timeCompression));
   if (run.timeoutPrecision) parts.push('', timeoutSection(run.timeoutPrecision));
   if (run.memory) parts.push('', memorySection(run.memory));
+  if (run.cliStartup) parts.push('', cliSection(run.cliStartup));
   if (run.failures.length) {
     parts.push('', '## Parts that did not finish', '', ...run.failures.map((f) => `- **${f.part}**: ${f.error}`));
   }

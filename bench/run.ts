@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cliStartup, type CliStartupConfig } from './cli-startup.ts';
 import { load1, machine } from './machine.ts';
 import { memoryAtScale, type MemoryConfig } from './memory.ts';
 import { nginxBinary } from './nginx.ts';
@@ -17,7 +18,7 @@ import { timeoutPrecision, type TimeoutPrecisionConfig } from './timeout-precisi
  * once, so they do not share the cores), each bounded in wall time.
  */
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
-const PARTS = ['proxy', 'catalog', 'timeout', 'memory'] as const;
+const PARTS = ['proxy', 'catalog', 'timeout', 'memory', 'cli'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Preset {
@@ -25,6 +26,7 @@ interface Preset {
   catalog: TimeCompressionConfig;
   timeout: TimeoutPrecisionConfig;
   memory: MemoryConfig;
+  cli: CliStartupConfig;
   /** Wall seconds each part may take before the bench gives up on it. */
   budgetS: Record<Part, number>;
 }
@@ -34,7 +36,8 @@ const FULL: Preset = {
   catalog: { rounds: 5, timeScale: 0.001, budgetMs: 90_000 },
   timeout: { rounds: 3, probes: 20, spacingMs: 150, threads: 1, connections: 32, capacityS: 5 },
   memory: { rounds: 3, held: 10_000, warmups: 200, holdWithinMs: 120_000, profile: false },
-  budgetS: { proxy: 300, catalog: 180, timeout: 240, memory: 480 },
+  cli: { runs: 20, warmup: 3, catalogRounds: 3 },
+  budgetS: { proxy: 300, catalog: 180, timeout: 240, memory: 480, cli: 180 },
 };
 
 const QUICK: Preset = {
@@ -42,10 +45,11 @@ const QUICK: Preset = {
   catalog: { rounds: 1, timeScale: 0.001, budgetMs: 30_000 },
   timeout: { rounds: 1, probes: 8, spacingMs: 150, threads: 1, connections: 32, capacityS: 2 },
   memory: { rounds: 1, held: 2_000, warmups: 100, holdWithinMs: 60_000, profile: false },
-  budgetS: { proxy: 120, catalog: 120, timeout: 120, memory: 180 },
+  cli: { runs: 5, warmup: 1, catalogRounds: 1 },
+  budgetS: { proxy: 120, catalog: 120, timeout: 120, memory: 180, cli: 120 },
 };
 
-const HELP = `usage: tsx bench/run.ts [--quick] [--only proxy,catalog,timeout,memory] [--profile] [--out FILE] [--keep]
+const HELP = `usage: tsx bench/run.ts [--quick] [--only proxy,catalog,timeout,memory,cli] [--profile] [--out FILE] [--keep]
   --quick    short rounds for development (writes bench/tmp/RESULTS-quick.md unless --out)
   --only     run only these parts
   --profile  profile the controller (CPU, part 1) and both hosts (heap, part 4) even when the targets are met
@@ -100,6 +104,7 @@ const TITLES: Record<Part, string> = {
   catalog: '2. Time compression',
   timeout: '3. Timeout precision',
   memory: '4. Memory at scale',
+  cli: '5. CLI start-up',
 };
 
 /** Runs one part within its wall budget; a part that overruns ends the bench (its processes with it). */
@@ -141,4 +146,5 @@ run.proxyCost = await part('proxy', (tmp) => proxyCost(preset.proxy, tmp, log));
 run.timeCompression = await part('catalog', (tmp) => timeCompression(preset.catalog, tmp, log));
 run.timeoutPrecision = await part('timeout', (tmp) => timeoutPrecision(preset.timeout, tmp, log));
 run.memory = await part('memory', (tmp) => memoryAtScale(preset.memory, tmp, log));
+run.cliStartup = await part('cli', (tmp) => cliStartup(preset.cli, tmp, log));
 await finish(run.failures.length > 0 ? 1 : 0);

@@ -2,12 +2,15 @@
 // `arr-lab` starts without compiling TypeScript first. Run by npm's `prepare` (npm install / ci)
 // and before the tests; dependencies stay in node_modules, only the project's own code is bundled.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export async function buildCli() {
+  // The build's own folder: chunk names carry hashes, so old ones would pile up beside the new.
+  rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
   await build({
     absWorkingDir: root,
     entryPoints: { 'arr-lab': 'lab/cli/main.ts' },
