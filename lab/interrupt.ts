@@ -10,14 +10,19 @@ export class Interrupted extends Error {
   override name = 'Interrupted';
 }
 
-/** Rejects with Interrupted once `signal` aborts; never settles without one. */
-export function untilAborted(signal: InterruptSignal | undefined): Promise<never> {
+/**
+ * A promise that rejects with Interrupted once `signal` aborts and never settles without one;
+ * `dispose` lets go of the signal when the run is over (one signal serves every scenario of a run).
+ */
+export function untilAborted(signal: InterruptSignal | undefined): { aborted: Promise<never>; dispose: () => void } {
+  let listener: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     if (!signal) return;
-    if (signal.aborted) reject(new Interrupted());
-    else signal.addEventListener('abort', () => reject(new Interrupted()), { once: true });
+    if (signal.aborted) return reject(new Interrupted());
+    listener = () => reject(new Interrupted());
+    signal.addEventListener('abort', listener, { once: true });
   });
   // Raced, not awaited alone: a rejection nobody raced must not count as unhandled.
   aborted.catch(() => {});
-  return aborted;
+  return { aborted, dispose: () => listener && signal?.removeEventListener('abort', listener) };
 }
