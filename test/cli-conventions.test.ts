@@ -4,6 +4,8 @@ import { loadCatalog } from '../lab/catalog.ts';
 import { arrLab } from './cli-helpers.ts';
 import { tempDir } from './helpers.ts';
 
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+
 describe('CLI conventions: exit codes', () => {
   it('bare arr-lab prints the help and exits 0; --version prints the version', () => {
     const bare = arrLab([]);
@@ -58,14 +60,14 @@ describe('CLI conventions: output', () => {
   it("the result row counts every request's outcome; --verbose gives each request its row", () => {
     const { dir, cleanup } = tempDir();
     try {
-      const r = arrLab(['run', 'queue-full', '--out', dir]);
-      expect(r.code).toBe(0);
-      expect(r.out).toMatch(/│ queue-full +│ 13 +│ 200×11 503×2 +│ 200×11 503×2 +│ pass/);
-      const verbose = arrLab(['run', 'queue-full', '--out', dir, '--verbose']);
+      const r = arrLab(['run', fixture('mixed-outcomes.yaml'), '--out', dir]);
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toMatch(/│ mixed-outcomes +│ 5 +│ 200×3 500×2 +│ 200×3 500×2 +│ pass/);
+      const verbose = arrLab(['run', fixture('mixed-outcomes.yaml'), '--out', dir, '--verbose']);
       expect(verbose.code).toBe(0);
-      const rows = verbose.out.split('\n').filter((l) => l.startsWith('│ queue-full'));
-      expect(rows).toHaveLength(13);
-      expect(rows.filter((l) => /│ 503 +│ 503 +│ pass/.test(l))).toHaveLength(2);
+      const rows = verbose.out.split('\n').filter((l) => l.startsWith('│ mixed-outcomes'));
+      expect(rows).toHaveLength(5);
+      expect(rows.filter((l) => /│ 500 +│ 500 +│ pass/.test(l))).toHaveLength(2);
     } finally {
       cleanup();
     }

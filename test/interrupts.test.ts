@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MARKER } from '../lab/output-folder.ts';
@@ -6,6 +6,19 @@ import { filesUnder, startArrLab, whenWritten } from './cli-helpers.ts';
 import { tempDir } from './helpers.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+
+/** Processes whose parent is `ppid` and whose command line contains `text`, read from /proc. */
+function childrenOf(ppid: number, text: string): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return parent === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text) ? [Number(pid)] : [];
+    } catch {
+      return []; // gone while we looked
+    }
+  });
+}
 
 /** Every log file ends with a whole line: no hard or soft stop leaves half a line. */
 function logsWhole(dir: string): void {
@@ -85,6 +98,27 @@ describe('interrupts leave a whole record', () => {
       child.kill('SIGKILL');
       await exited;
       logsWhole(out);
+    } finally {
+      cleanup();
+    }
+  }, 60_000);
+
+  it('helper processes die with the lab, even when it is killed outright', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const { child, exited } = startArrLab(['run', fixture('long-silent.yaml'), '--out', dir]);
+      let helpers: number[] = [];
+      while (helpers.length === 0) {
+        if (child.exitCode !== null) throw new Error('the lab exited before its helper started');
+        helpers = childrenOf(child.pid!, 'silent-port-child');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      // The helper notices its parent is gone and ends by itself (the test's timeout bounds the wait).
+      while (helpers.some((pid) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '))) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     } finally {
       cleanup();
     }
