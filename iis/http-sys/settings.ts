@@ -13,7 +13,7 @@ export const httpSysSchema = z
     /** Requests the worker runs at once; the rest wait in the queue. */
     concurrency: z.number().int().min(1).max(100_000).default(5000),
     /** serverRuntime/@appConcurrentRequestLimit: beyond it IIS answers 503.2. */
-    appConcurrentRequestLimit: z.number().int().min(1).default(5000),
+    appConcurrentRequestLimit: z.number().int().min(1).max(4294967295).default(5000),
     /** sites/site/limits/@maxConnections: beyond it http.sys answers 503 ConnLimit. */
     maxConnections: z.number().int().min(1).max(4294967295).default(4294967295),
     /** failure/@loadBalancerCapabilities: HttpLevel answers a full queue with 503, TcpLevel resets the connection. */
@@ -28,13 +28,13 @@ export const httpSysSchema = z
      * webLimits/@minBytesPerSecond: a response the client takes in slower than this is cut once
      * the time to send all of it at this rate has passed (Timer_MinBytesPerSecond); 0 turns it off.
      */
-    minBytesPerSecond: z.number().int().min(0).default(240),
+    minBytesPerSecond: z.number().int().min(0).max(4294967295).default(240),
     /**
      * http.sys keeps a list of dropped connections; when more are dropped than it holds, they are
      * logged as Connection_Dropped_List_Full (BLOG-BENPERK [S]). Its size and how long an entry
      * stays are not documented: these are the lab's [U].
      */
-    droppedListSize: z.number().int().min(1).default(1000),
+    droppedListSize: z.number().int().min(1).max(1_000_000).default(1000),
     droppedListWindow: timeSpanSchema.default(60_000),
   })
   .strict();
