@@ -11,8 +11,9 @@ export function colour(stream: NodeJS.WriteStream = process.stdout): boolean {
   return stream.isTTY === true && !process.env.NO_COLOR;
 }
 
+/** One line per row (no rule between rows), so a run of the whole catalog fits a screen. */
 function table(head: string[], options: ConstructorParameters<typeof Table>[0] = {}): Table.Table {
-  return new Table({ head, ...options, style: colour() ? {} : { head: [], border: [] } });
+  return new Table({ head, ...options, style: colour() ? { compact: true } : { head: [], border: [], compact: true } });
 }
 
 /** Names are never cut (they are copied into commands); only the description wraps. */
