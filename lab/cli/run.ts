@@ -62,6 +62,20 @@ export async function runCommand(targets: string[], opts: RunCliOptions): Promis
         `${(nominal / 1000).toFixed(1)} s nominal in ${(wall / 1000).toFixed(2)} s wall; artifacts in ${out}` +
         (interrupted ? `\ninterrupted by ${interrupted}: ${scenarios.length - results.length} not run` : ''),
     );
+    const late = lateTimers(results);
+    if (late) console.log(late);
   }
   return interrupts.exitCode(passed ? EXIT.passed : EXIT.failed);
+}
+
+/**
+ * Says when the lab could not keep wall time (docs/time.md): request times stay right, but a
+ * scenario that races real time (a client's own timeout) may not have raced as intended.
+ */
+function lateTimers(results: readonly ScenarioResult[]): string | undefined {
+  const late = results.filter((r) => r.timing.late > 0);
+  if (late.length === 0) return undefined;
+  const timers = late.reduce((n, r) => n + r.timing.late, 0);
+  const worst = Math.max(...late.map((r) => r.timing.maxLateWallMs));
+  return `timing: ${timers} timer(s) in ${late.length} scenario(s) fired more than 20 ms of wall time late (worst ${worst} ms; the machine is busy); logged times are unaffected, see each manifest's run.timing`;
 }
