@@ -4,6 +4,7 @@ import type { LabClock, Timeline } from '../core/clock.ts';
 import { reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
 import { errorCode, num, str, type Area, type Level, type TraceEvent } from './freb/trace.ts';
 import type { IisHost } from './host.ts';
+import { headerBlock, pairsOf } from './request-headers.ts';
 
 /** The marker header the scenario client puts on each request so every host's record can name it. */
 export const LAB_REQUEST_HEADER = 'x-arr-lab-request';
@@ -59,14 +60,10 @@ export class HostRequest {
     this.addTrace('GENERAL_REQUEST_START', 'RequestNotifications', 'Informational', () => [
       num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('RequestURL', req.url ?? '/'), str('RequestVerb', req.method ?? 'GET'),
     ]);
-    this.addTrace('GENERAL_REQUEST_HEADERS', 'RequestNotifications', 'Verbose', () => {
-      let headers = '';
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        // The scenario client's marker is the lab's bookkeeping, not part of what IIS would record.
-        if (req.rawHeaders[i]!.toLowerCase() !== LAB_REQUEST_HEADER) headers += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
-      }
-      return [str('Headers', headers)];
-    });
+    // The scenario client's marker is the lab's bookkeeping, not part of what IIS would record.
+    this.addTrace('GENERAL_REQUEST_HEADERS', 'RequestNotifications', 'Verbose', () => [
+      str('Headers', headerBlock(pairsOf(req.rawHeaders).filter(([name]) => name.toLowerCase() !== LAB_REQUEST_HEADER))),
+    ]);
   }
 
   addTrace(name: string, area: Area, level: Level, fields: TraceEvent['fields']): void {

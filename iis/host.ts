@@ -359,7 +359,7 @@ export class IisHost {
       };
       this.logs.w3c(meta, entry);
     }
-    if (!request.httpErr) writeRequestTrace(this.freb, request, at, bytes, { identity: this.identity, processId: this.processId, activityId: () => this.ids.guid() });
+    writeRequestTrace(this.freb, request, at, bytes, { identity: this.identity, processId: this.processId, activityId: () => this.ids.guid() });
     if (this.active.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -89,7 +89,9 @@ export class LabClient {
         method: req.method as 'GET',
         headers: {
           ...(this.lab.addresses ? { host: MODELLED_HOST } : {}),
-          'user-agent': 'arr-lab-client/0.1', ...(cookie ? { cookie } : {}), ...req.headers, [LAB_REQUEST_HEADER]: id,
+          // A scenario's own User-Agent, in whatever case, replaces the default rather than joining it.
+          ...(hasHeader(req.headers, 'user-agent') ? {} : { 'user-agent': 'arr-lab-client/0.1' }),
+          ...(cookie ? { cookie } : {}), ...req.headers, [LAB_REQUEST_HEADER]: id,
         },
         body: req.body,
       });
@@ -119,6 +121,10 @@ export class LabClient {
   close(): Promise<void> {
     return this.agent.destroy();
   }
+}
+
+function hasHeader(headers: Record<string, string> | undefined, name: string): boolean {
+  return Object.keys(headers ?? {}).some((k) => k.toLowerCase() === name);
 }
 
 function flatten(headers: Record<string, string | string[] | undefined>): [string, string][] {

@@ -3,7 +3,8 @@ import type { RequestHandler } from '../iis/host.ts';
 import type { HostRequest } from '../iis/host-request.ts';
 import { bool, num, str } from '../iis/freb/trace.ts';
 import type { ProtocolConfig } from './farm-config.ts';
-import { arrRequestHeaders, hasBody } from './arr-request-headers.ts';
+import { arrRequestHeaders, hasBody, headerValue } from './arr-request-headers.ts';
+import type { HeaderPair } from '../iis/request-headers.ts';
 import { CLASSIFICATION } from './failure-classification.ts';
 import type { RoutingContext } from './balancers/balancer.ts';
 import type { FarmRuntime, Route } from './farm.ts';
@@ -62,12 +63,13 @@ export class ArrHandler implements RequestHandler {
   }
 
   /** One trip to one member (already counted as started), then its counters and live-traffic record. */
-  private async attempt(request: HostRequest, server: ServerRuntime, headers: Record<string, string | string[]>, sink: SinkFor): Promise<RelayOutcome> {
+  private async attempt(request: HostRequest, server: ServerRuntime, headers: HeaderPair[], sink: SinkFor): Promise<RelayOutcome> {
     const { req } = request;
     const protocol = this.farm.config.protocol;
     const started = request.clock.now();
     // preserveHostHeader="false": the member is asked for itself, not for the client's site.
-    const sent = protocol.preserveHostHeader ? headers : { ...headers, host: server.config.httpPort === 80 ? server.address : `${server.address}:${server.config.httpPort}` };
+    const memberHost = server.config.httpPort === 80 ? server.address : `${server.address}:${server.config.httpPort}`;
+    const sent = protocol.preserveHostHeader ? headers : headers.map(([n, v]): HeaderPair => (n === 'Host' ? [n, memberHost] : [n, v]));
     let inFlight: InFlight | undefined;
     const outcome = await new Promise<RelayOutcome>((resolve) => {
       inFlight = this.forwarder.forward(
@@ -120,12 +122,10 @@ export class ArrHandler implements RequestHandler {
   }
 }
 
-function requestBytes(method: string | undefined, url: string | undefined, headers: Record<string, string | string[]>): number {
+function requestBytes(method: string | undefined, url: string | undefined, headers: HeaderPair[]): number {
   let n = `${method} ${url} HTTP/1.1\r\n`.length + 2;
-  for (const [k, v] of Object.entries(headers)) {
-    for (const value of Array.isArray(v) ? v : [v]) n += k.length + 4 + value.length;
-  }
-  return n + Number(headers['content-length'] ?? 0);
+  for (const [k, v] of headers) n += k.length + 4 + v.length;
+  return n + Number(headerValue(headers, 'content-length') ?? 0);
 }
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -149,16 +149,13 @@ function routingContext(request: HostRequest): RoutingContext {
  * counters at routing time, then one GENERAL_SET_REQUEST_HEADER per header ARR sets, in ARR's
  * order, empty values included.
  */
-function traceRouting(request: HostRequest, route: Route, headers: Record<string, string | string[]>, protocol: ProtocolConfig): void {
+function traceRouting(request: HostRequest, route: Route, headers: HeaderPair[], protocol: ProtocolConfig): void {
   const { server } = route;
   const c = { ...server.counters };
   const state = server.state;
   const at = request.clock.now();
   request.addTraceBatch(() => {
-    const value = (name: string) => {
-      const v = headers[name.toLowerCase()];
-      return Array.isArray(v) ? v.join(', ') : (v ?? '');
-    };
+    const value = (name: string) => headerValue(headers, name) ?? '';
     const set: [string, string][] = [
       ['Max-Forwards', value('max-forwards')],
       ...(protocol.xForwardedForHeaderName ? [[protocol.xForwardedForHeaderName, value(protocol.xForwardedForHeaderName)] as [string, string]] : []),

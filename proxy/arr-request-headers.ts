@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { inIisOrder, pairsOf, type HeaderPair } from '../iis/request-headers.ts';
 import type { ProtocolConfig } from './farm-config.ts';
 
 /** Hop-by-hop headers: never forwarded; WinHTTP writes its own Connection header. */
@@ -10,13 +11,12 @@ export interface ClientPeer {
 }
 
 /**
- * The request headers ARR sends to a member (reference §7.4-7.5), in the order ARR sets them:
- * Max-Forwards, X-Forwarded-For (with the client port by default), X-ARR-SSL and X-ARR-ClientCert
- * (empty on plain HTTP, so not sent), X-ARR-LOG-ID, and the Connection header cleared; URL
- * Rewrite adds X-Original-URL.
- *
- * Known difference: WinHTTP sends `Content-Length: 0` on a bodyless GET (reference §7.5); undici
- * follows RFC 9110 and never sends it for methods without a payload, so members do not see it.
+ * The request headers ARR hands WinHTTP for a member (reference §7.4-7.5), as IIS holds them:
+ * the known headers first under their canonical names, then the others in arrival order, with
+ * ARR's own at the end in the order they are set (URL Rewrite's X-Original-URL, then
+ * X-Forwarded-For with the client port by default, then X-ARR-LOG-ID). X-ARR-SSL and
+ * X-ARR-ClientCert are empty on plain HTTP, so not sent; the client's Connection header is
+ * cleared and WinHTTP writes its own.
  *
  * Inferred where the reference marks [U]: an incoming X-Forwarded-For is appended to, and an
  * incoming Max-Forwards is decremented.
@@ -27,29 +27,26 @@ export function arrRequestHeaders(
   protocol: ProtocolConfig,
   logId: string,
   maxForwards: number,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+): HeaderPair[] {
   const dropped = new Set(HOP_BY_HOP);
   for (const token of String(req.headers.connection ?? '').split(',')) dropped.add(token.trim().toLowerCase());
-  const xff = protocol.xForwardedForHeaderName.toLowerCase();
-  const own = new Set(['max-forwards', protocol.sslHeaderName.toLowerCase(), protocol.clientCertHeaderName.toLowerCase(), protocol.logGuidName.toLowerCase(), 'x-original-url']);
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (dropped.has(name) || own.has(name) || (xff && name === xff)) continue;
-    const value = raw[i + 1]!;
-    const prior = out[name];
-    out[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
-  }
-  out['max-forwards'] = String(maxForwards);
+  const xff = protocol.xForwardedForHeaderName;
+  const own = new Set(['max-forwards', protocol.sslHeaderName.toLowerCase(), protocol.clientCertHeaderName.toLowerCase(), protocol.logGuidName.toLowerCase(), 'x-original-url', xff.toLowerCase()]);
+  const out = pairsOf(req.rawHeaders).filter(([name]) => !dropped.has(name.toLowerCase()) && !own.has(name.toLowerCase()));
+  out.push(['X-Original-URL', req.url ?? '/'], ['Max-Forwards', String(maxForwards)]);
   if (xff) {
     const self = protocol.includePortInXForwardedFor ? `${client.ip}:${client.port}` : client.ip;
-    const incoming = req.headers[xff];
-    out[xff] = incoming ? `${Array.isArray(incoming) ? incoming.join(', ') : incoming}, ${self}` : self;
+    const incoming = req.headers[xff.toLowerCase()];
+    out.push([xff, incoming ? `${Array.isArray(incoming) ? incoming.join(', ') : incoming}, ${self}` : self]);
   }
-  out[protocol.logGuidName.toLowerCase()] = logId;
-  out['x-original-url'] = req.url ?? '/';
-  return out;
+  out.push([protocol.logGuidName, logId]);
+  return inIisOrder(out);
+}
+
+/** The value of a header in a list (names compare case-insensitively), or undefined. */
+export function headerValue(headers: readonly HeaderPair[], name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return headers.find(([n]) => n.toLowerCase() === lower)?.[1];
 }
 
 /** Whether the client request carries a body to stream to the member. */

@@ -2,6 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { LabClock } from '../core/clock.ts';
 import { labError, type Phase } from './failure.ts';
 import type { MemberDirectory } from './member-directory.ts';
+import { sendLikeWinHttp } from './winhttp-wire.ts';
 
 export interface ConnectTimeouts {
   resolve: number;
@@ -62,6 +63,7 @@ export function labConnector(
         s.once('connect', () => {
           s.off('error', onError);
           s.setNoDelay(true);
+          sendLikeWinHttp(s);
           onConnected?.(s);
           finish(null, 'connect');
         });

@@ -5,6 +5,7 @@ import type { LabClock, TimerHandle, Timeline } from '../core/clock.ts';
 import { labConnector, phaseOf, type ConnectTimeouts } from './connector.ts';
 import { kindOf, labError, type Failure, type Phase } from './failure.ts';
 import type { MemberDirectory } from './member-directory.ts';
+import type { HeaderPair } from '../iis/request-headers.ts';
 
 /** WinHTTP's four timeouts, in nominal ms. */
 export interface PhaseTimeouts extends ConnectTimeouts {
@@ -17,7 +18,8 @@ export interface ForwardSpec {
   port: number;
   method: string;
   path: string;
-  headers: Record<string, string | string[]>;
+  /** In the order and with the names WinHTTP sends them. */
+  headers: HeaderPair[];
   body: Readable | null;
   /** Close the member connection after this request (protocol keepAlive="false"). */
   reset: boolean;
@@ -73,7 +75,7 @@ export class Forwarder {
         origin: `http://${spec.address}:${spec.port}`,
         method: spec.method as Dispatcher.HttpMethod,
         path: spec.path,
-        headers: spec.headers,
+        headers: spec.headers.flat(),
         body: spec.body ? Readable.from(lazyBody(spec.body), { objectMode: false }) : null,
         reset: spec.reset,
       },

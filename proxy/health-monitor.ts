@@ -140,7 +140,7 @@ export class HealthMonitor {
       handle = this.forwarder.forward(
         {
           address, port, method: 'GET', path: url.pathname + url.search,
-          headers: { host: url.host }, body: null, reset: false,
+          headers: [['Host', url.host]], body: null, reset: false,
         },
         {
           onResponse: (s) => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { arrRequestHeaders } from '../proxy/arr-request-headers.ts';
+import { arrRequestHeaders, headerValue } from '../proxy/arr-request-headers.ts';
 import { protocolSchema } from '../proxy/farm-config.ts';
 import { get, withLab } from './helpers.ts';
 
@@ -23,13 +23,13 @@ describe('ARR on the wire', () => {
       expect(seen.headers['x-arr-log-id']).toBe(proxy.meta.arrLogId);
       expect(lab.member('member1').records()[0]!.meta.arrLogId).toBe(proxy.meta.arrLogId);
       expect(member).toHaveLength(1);
-      // WinHTTP would send Content-Length: 0 here; undici does not (a documented difference).
-      expect(seen.headers['content-length']).toBeUndefined();
+      // WinHTTP sends Content-Length: 0 on a bodyless GET (reference §7.5).
+      expect(seen.headers['content-length']).toBe('0');
       expect(seen.headers['user-agent']).toBe('probe');
       // Empty on plain HTTP, so not sent; a client cannot smuggle its own value through.
       expect(seen.headers['x-arr-ssl']).toBeUndefined();
       expect(seen.headers['x-arr-clientcert']).toBeUndefined();
-      expect(seen.headers.connection).toBe('keep-alive');
+      expect(seen.headers.connection).toBe('Keep-Alive');
       // The response: IIS's Server header replaces the member's, ARR adds itself to X-Powered-By.
       expect(res.headers.server).toBe('Microsoft-IIS/10.0');
       expect(res.headers['x-powered-by']).toBe('ARR/3.0');
@@ -83,12 +83,14 @@ describe('ARR request headers', () => {
       headers: { host: 'arr', connection: 'keep-alive, X-Hop', 'x-hop': 'drop me', 'keep-alive': 'timeout=5', accept: 'text/html' },
     } as unknown as IncomingMessage;
     const out = arrRequestHeaders(req, { ip: '10.0.0.1', port: 4000 }, protocolSchema.parse({}), 'id', 10);
-    expect(out).toEqual({
-      host: 'arr', accept: 'text/html', 'max-forwards': '10', 'x-forwarded-for': '10.0.0.1:4000', 'x-arr-log-id': 'id', 'x-original-url': '/a',
-    });
+    // Known headers first in http.sys's order and spelling, then ARR's own in the order it sets them.
+    expect(out).toEqual([
+      ['Accept', 'text/html'], ['Host', 'arr'], ['Max-Forwards', '10'],
+      ['X-Original-URL', '/a'], ['X-Forwarded-For', '10.0.0.1:4000'], ['X-ARR-LOG-ID', 'id'],
+    ]);
     const noPort = arrRequestHeaders(req, { ip: '10.0.0.1', port: 4000 }, protocolSchema.parse({ includePortInXForwardedFor: false, xForwardedForHeaderName: 'X-Client-IP' }), 'id', 10);
-    expect(noPort['x-client-ip']).toBe('10.0.0.1');
-    expect(noPort['x-forwarded-for']).toBeUndefined();
+    expect(headerValue(noPort, 'X-Client-IP')).toBe('10.0.0.1');
+    expect(headerValue(noPort, 'X-Forwarded-For')).toBeUndefined();
   });
 });
 

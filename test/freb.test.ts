@@ -82,7 +82,7 @@ describe('Failed Request Tracing files', () => {
       const events = member.Event as { RenderingInfo: { Opcode: string }; EventData: { Data: { '@Name': string; '#text'?: string }[] } }[];
       const headers = events.find((e) => e.RenderingInfo.Opcode === 'GENERAL_REQUEST_HEADERS')!.EventData.Data;
       const text = [headers].flat().find((d) => d['@Name'] === 'Headers')!['#text']!;
-      expect(text).toContain(`x-arr-log-id: ${lab.controller.records()[0]!.meta.arrLogId}`);
+      expect(text).toContain(`X-ARR-LOG-ID: ${lab.controller.records()[0]!.meta.arrLogId}`);
       const flush = [events.find((e) => e.RenderingInfo.Opcode === 'GENERAL_FLUSH_RESPONSE_END')!.EventData.Data].flat();
       expect(Object.fromEntries(flush.map((d) => [d['@Name'], d['#text']]))).toMatchObject({ BytesSent: '0', ErrorCode: String(0x800704cd) });
       expect(readFileSync(lab.member('member1').files().freb![0]!, 'utf8')).toContain('An operation was attempted on a nonexistent network connection.&#xD; (0x800704cd)');

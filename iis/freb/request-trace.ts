@@ -23,6 +23,19 @@ function completion(request: HostRequest, at: number, { sent, received }: { sent
 }
 
 /**
+ * HTTPERR outcomes of requests the worker process ran to the end: the page aborted its connection
+ * (Response.Close), the client went away, or http.sys gave up on the entity body. FREB runs in
+ * w3wp, so it still writes these ("FREB on the member shows the request processed", reference
+ * §6.7); requests http.sys refused or queued never reached w3wp, and an abandoned queue means w3wp
+ * died with its buffered events.
+ */
+const WORKER_FINISHED = new Set(['Connection_Dropped', 'Connection_Dropped_List_Full', 'Timer_EntityBody']);
+
+export function tracedByWorker(request: HostRequest): boolean {
+  return request.httpErr === undefined || WORKER_FINISHED.has(request.httpErr.reason);
+}
+
+/**
  * Writes a finished request's frNNNNNN.xml when a Failed Request Tracing rule fires; the trace's
  * events are only built then (most requests are never traced).
  */
@@ -33,6 +46,7 @@ export function writeRequestTrace(
   bytes: { sent: number; received: number },
   host: { identity: HostIdentity; processId: number; activityId: () => string },
 ): void {
+  if (!tracedByWorker(request)) return;
   const status = request.res.statusCode;
   const timeTaken = at - request.startedAt;
   const reason = freb.failureReason(status, timeTaken);
