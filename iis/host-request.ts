@@ -26,6 +26,8 @@ export class HostRequest {
   /** Nominal instant the client went away, if it did before the response was sent. */
   clientGoneAt: number | undefined;
   arrLogId: string | undefined;
+  /** Text the handler appended to the log line's cs-uri-query (IIS's AppendToLog). */
+  readonly appendedToLog: string[] = [];
   logged = false;
   readonly labRequest: string | undefined;
   /** Failed Request Tracing events buffered for this request (written only if a rule fires). */

@@ -15,7 +15,7 @@ import { writeRequestTrace } from './freb/request-trace.ts';
 import { HOST_WIN32 } from './win32-status.ts';
 import { HostLogs } from './host-logs.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
-import type { HttperrVariant } from './w3c-format.ts';
+import { logQuery, logStem, type HttperrVariant } from './w3c-format.ts';
 
 export interface HostIdentity {
   /** Lab host name: the artifact folder and the computer name. */
@@ -345,8 +345,8 @@ export class IisHost {
       const entry: W3cEntry = {
         's-ip': peer.sIp,
         'cs-method': req.method ?? '-',
-        'cs-uri-stem': q < 0 ? url : url.slice(0, q),
-        'cs-uri-query': q < 0 ? undefined : url.slice(q + 1),
+        'cs-uri-stem': logStem(q < 0 ? url : url.slice(0, q)),
+        'cs-uri-query': logQuery(q < 0 ? undefined : url.slice(q + 1), request.appendedToLog),
         's-port': peer.sPort,
         'cs-username': undefined,
         'c-ip': peer.cIp,

@@ -14,6 +14,41 @@ export function w3cValue(value: string | number | undefined): string {
   return value.replace(/[\x00-\x20\x7f]/g, '+');
 }
 
+/**
+ * `cs-uri-query` with what the handler appended to the log (ARR's `X-ARR-CACHE-HIT=0&X-ARR-LOG-ID=…`,
+ * reference §5.2, DOC-CACHE), joined to the request's own query with `&` [I].
+ */
+export function logQuery(query: string | undefined, appended: readonly string[]): string | undefined {
+  const parts = [query, ...appended].filter((p): p is string => p !== undefined && p !== '');
+  return parts.length === 0 ? query : parts.join('&');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * `cs-uri-stem` as IIS logs it: the path percent-decoded and, under `logInUTF8` (the default,
+ * reference §5.2), read as UTF-8; spaces then become `+` like any space in a field. `target` is the
+ * request target as its bytes came off the wire, one char per byte (how Node's parser hands it
+ * over), so raw UTF-8 in a request line is not encoded twice. A path that is not valid UTF-8 once
+ * decoded is logged as it came [I].
+ */
+export function logStem(target: string): string {
+  const bytes = Buffer.from(target, 'latin1');
+  const decoded: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const hex = bytes[i] === 0x25 && i + 2 < bytes.length ? bytes.subarray(i + 1, i + 3).toString('latin1') : '';
+    if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+      decoded.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else decoded.push(bytes[i]!);
+  }
+  try {
+    return utf8.decode(Uint8Array.from(decoded));
+  } catch {
+    return target;
+  }
+}
+
 /** IIS 10 default field order for a site (`logExtFileFlags` default), reference §5.1. */
 export const W3SVC_DEFAULT_FIELDS = [
   'date', 'time', 's-ip', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 's-port', 'cs-username', 'c-ip',

@@ -51,6 +51,8 @@ export class ArrHandler implements RequestHandler {
     if (route.setCookie) request.res.appendHeader('Set-Cookie', route.setCookie);
     const logId = this.ids.guid();
     request.arrLogId = logId;
+    // The key a support engineer follows from this line to the member's trace (reference §5.2); no cache: always a miss.
+    request.appendedToLog.push(`${protocol.logCacheHitName}=0`, `${protocol.logGuidName}=${logId}`);
     const headers = arrRequestHeaders(req, { ip: request.peer.cIp, port: request.peer.cPort }, protocol, logId, maxForwards);
     server.started();
     traceRouting(request, route, headers, protocol);

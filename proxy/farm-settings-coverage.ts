@@ -28,6 +28,7 @@ export const HONOURED_SETTINGS: ReadonlySet<string> = new Set([
   'protocol/@sslHeaderName',
   'protocol/@clientCertHeaderName',
   'protocol/@logGuidName',
+  'protocol/@logCacheHitName',
   'protocol/@maxForwards',
   'protocol/@responseBufferLimit',
   'protocol/@bufferChunkedResponses',

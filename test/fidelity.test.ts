@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { logStem, w3cValue } from '../iis/w3c-format.ts';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { Lab, type Topology } from '../lab/lab.ts';
@@ -62,3 +63,53 @@ describe('member trace of a request that ends in HTTPERR (reference §6.7)', () 
     });
   });
   });
+
+/** The data rows of a W3C file read as UTF-8 (logInUTF8), by its #Fields line. */
+function utf8Rows(file: string): Record<string, string>[] {
+  const lines = readFileSync(file, 'utf8').split('\r\n').filter((l) => l !== '');
+  const fields = lines.filter((l) => l.startsWith('#Fields: ')).at(-1)!.slice(9).split(' ');
+  return lines.filter((l) => !l.startsWith('#')).map((l) => Object.fromEntries(l.split(' ').map((v, i) => [fields[i]!, v])));
+}
+
+describe('W3SVC fields as IIS writes them (reference §5.2)', () => {
+  const topology = { members: [{ name: 'member1', script: [{ route: '/', do: [{ respond: {} }] }] }] };
+
+  it("appends X-ARR-CACHE-HIT=0&X-ARR-LOG-ID=<guid> to the controller's cs-uri-query, the same id the member received", async () => {
+    await withTracedLab(topology, EVERY_STATUS, async (lab) => {
+      await get(lab, '/time/', 'plain');
+      await get(lab, '/time/?a=1&b=2', 'query');
+      await lab.settle();
+      await lab.stop();
+      const arr = utf8Rows(lab.controller.files().w3svc[0]!);
+      const member = utf8Rows(lab.member('member1').files().w3svc[0]!);
+      const ids = lab.controller.records().map((r) => r.meta.arrLogId);
+      expect(arr.map((r) => r['cs-uri-query'])).toEqual([`X-ARR-CACHE-HIT=0&X-ARR-LOG-ID=${ids[0]}`, `a=1&b=2&X-ARR-CACHE-HIT=0&X-ARR-LOG-ID=${ids[1]}`]);
+      expect(member.map((r) => r['cs-uri-query'])).toEqual(['-', 'a=1&b=2']);
+      // The member's FREB file for that request carries the same GUID.
+      const traced = (lab.member('member1').files().freb ?? []).map((f) => frebEvents(f).data('GENERAL_REQUEST_HEADERS')[0]!.Headers!);
+      expect(traced.filter((h) => h.includes(`X-ARR-LOG-ID: ${ids[1]}\r\n`))).toHaveLength(1);
+    });
+  });
+
+  it('logs cs-uri-stem decoded, + for spaces, UTF-8 once (not re-encoded), and a scenario User-Agent with + for spaces', async () => {
+    await withTracedLab(topology, EVERY_STATUS, async (lab) => {
+      await get(lab, '/caf%C3%A9%20menu/a%2Bb.htm?q=caf%C3%A9', 'encoded', { 'User-Agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)' });
+      const member = lab.member('member1');
+      await lab.settle();
+      await lab.stop();
+      const arr = utf8Rows(lab.controller.files().w3svc[0]!);
+      expect(arr[0]).toMatchObject({ 'cs-uri-stem': '/café+menu/a+b.htm', 'cs(User-Agent)': 'Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)' });
+      expect(arr[0]!['cs-uri-query']).toMatch(/^q=caf%C3%A9&X-ARR-CACHE-HIT=0&/);
+      const rows = utf8Rows(member.files().w3svc[0]!);
+      expect(rows.map((r) => r['cs-uri-stem'])).toEqual(['/café+menu/a+b.htm']);
+    });
+  });
+
+  it('reads a raw UTF-8 request target once: its bytes, not their Latin-1 reading, make the stem', () => {
+    // Node's parser answers 400 to raw UTF-8 in a request line, so this is checked at the writer.
+    const wire = Buffer.concat([Buffer.from('/'), Buffer.from('café menu', 'utf8'), Buffer.from('/')]).toString('latin1');
+    expect(w3cValue(logStem(wire))).toBe('/café+menu/');
+    expect(w3cValue(logStem('/100%25/%E9t%E9/'))).toBe('/100%25/%E9t%E9/');
+    expect(logStem('/a%2fb/')).toBe('/a/b/');
+  });
+});
