@@ -4,9 +4,10 @@ import { parse } from 'node-html-parser';
 /**
  * IIS error pages (reference §4). The detailed page follows the structure of a real IIS 8.5/10
  * detailed error (title, h3 summary, h4 description, the Detailed Error Information tables, the
- * More Information link) with a stylesheet of our own. The "Most likely causes" and "Things you
- * can try" texts of ARR's pages were never found in a source, so those sections are left out
- * rather than invented.
+ * More Information link), every line ending in a space and CRLF as in the capture, with a
+ * stylesheet of our own. The "Most likely causes" and "Things you can try" texts of ARR's pages,
+ * and the More Information sentence, were never found in a source, so they are left out rather
+ * than invented.
  */
 export interface DetailedErrorInfo {
   iisVersion: string;
@@ -29,6 +30,17 @@ export interface DetailedErrorInfo {
   frebDirectory?: string;
 }
 
+/** The response headers of a detailed error page as captured (reference §4.2, CAP-404). */
+export const ERROR_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Cache-Control': 'private',
+  'Content-Type': 'text/html; charset=utf-8',
+  // IIS's default applicationHost.config adds it to every response through httpProtocol/customHeaders.
+  'X-Powered-By': 'ASP.NET',
+};
+
+/** Where the Failed Request Tracing row of the page points (the default `directory`, expanded; reference §4.1, §7.1). */
+export const FREB_DIRECTORY = 'C:\\inetpub\\logs\\FailedReqLogFiles';
+
 export function reasonPhrase(status: number): string {
   return STATUS_CODES[status] ?? 'Unknown';
 }
@@ -41,7 +53,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
-const STYLE = `body{margin:0;font-size:.7em;font-family:Verdana,Arial,Helvetica,sans-serif;}
+const STYLE = [`body{margin:0;font-size:.7em;font-family:Verdana,Arial,Helvetica,sans-serif;}
 code{margin:0;color:#006600;font-size:1.1em;font-weight:bold;}
 fieldset{padding:0 15px 10px 15px;word-break:break-all;}
 h1{font-size:2.4em;margin:0;color:#FFF;}
@@ -55,7 +67,7 @@ h4{font-size:1.2em;margin:10px 0 5px 0;}
 table{width:100%;margin:0 0 10px 0;text-align:left;border-collapse:collapse;}
 th{width:25%;vertical-align:top;}
 th,td{padding:4px 10px;}
-.clear{clear:both;}`;
+.clear{clear:both;}`].flatMap((css) => css.split('\n')).map((line) => `${line} `);
 
 function row(label: string, value: string, alt: boolean): string {
   return `    <tr${alt ? ' class="alt"' : ''}><th>${label}</th><td>&nbsp;&nbsp;&nbsp;${escapeHtml(value)}</td></tr> \r\n`;
@@ -87,7 +99,7 @@ export function renderDetailedError(info: DetailedErrorInfo): string {
     `<title>IIS ${info.iisVersion} Detailed Error - ${code} - ${reason}</title> `,
     '<style type="text/css"> ',
     '<!-- ',
-    STYLE,
+    ...STYLE,
     '--> ',
     '</style> ',
     ' ',
@@ -117,7 +129,6 @@ export function renderDetailedError(info: DetailedErrorInfo): string {
     ' ',
     '<div class="content-container"> ',
     ' <fieldset><h4>More Information:</h4> ',
-    `  This error means that the server could not complete the request (${code}). `,
     `  <p><a href="${link}">View more information &raquo;</a></p> `,
     '   ',
     ' </fieldset> ',
@@ -142,6 +153,7 @@ export interface ParsedErrorPage {
   handler?: string;
   errorCode?: string;
   requestedUrl?: string;
+  frebDirectory?: string;
 }
 
 export function parseDetailedError(html: string): ParsedErrorPage | undefined {
@@ -163,5 +175,6 @@ export function parseDetailedError(html: string): ParsedErrorPage | undefined {
     handler: cells.get('Handler'),
     errorCode: cells.get('Error Code'),
     requestedUrl: cells.get('Requested URL'),
+    frebDirectory: cells.get('Failed Request Tracing Log Directory'),
   };
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { LabClock, Timeline } from '../core/clock.ts';
-import { reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
+import { ERROR_PAGE_HEADERS, FREB_DIRECTORY, reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
 import { errorCode, num, str, type Area, type Level, type TraceEvent } from './freb/trace.ts';
 import type { IisHost } from './host.ts';
 import { headerBlock, pairsOf } from './request-headers.ts';
@@ -114,8 +114,9 @@ export class HostRequest {
       physicalPath: `C:\\inetpub\\wwwroot${path.replace(/\//g, '\\')}`,
       logonMethod: 'Anonymous',
       logonUser: 'Anonymous',
+      frebDirectory: FREB_DIRECTORY,
     });
-    res.setHeader('Content-Type', 'text/html');
+    for (const [name, value] of Object.entries(ERROR_PAGE_HEADERS)) res.setHeader(name, value);
     res.setHeader('Content-Length', Buffer.byteLength(body));
     res.end(body);
   }

@@ -113,3 +113,19 @@ describe('W3SVC fields as IIS writes them (reference §5.2)', () => {
     expect(logStem('/a%2fb/')).toBe('/a/b/');
   });
 });
+
+describe("ARR's detailed error page (reference §4.1-4.2)", () => {
+  it('is served with the captured headers, names the trace folder, and ends every line in " \\r\\n"', async () => {
+    const topology = { members: [{ name: 'member1', script: [{ route: '/', do: ['close-without-response'] }] }] };
+    await withTracedLab(topology, EVERY_STATUS, async (lab) => {
+      const res = await get(lab, '/time/', 'page');
+      expect(res.status).toBe(502);
+      expect(res.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'private', 'x-powered-by': 'ASP.NET' });
+      expect(res.page).toMatchObject({ substatus: 3, errorCode: '0x80072efe', frebDirectory: 'C:\\inetpub\\logs\\FailedReqLogFiles' });
+      const lines = res.body.split('\r\n');
+      expect(lines.at(-1)).toBe('');
+      expect(lines.slice(0, -1).filter((l) => !l.endsWith(' ') || l.includes('\n'))).toEqual([]);
+      expect(res.body).not.toContain('This error means');
+    });
+  });
+});

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDetailedError, renderDetailedError } from '../iis/detailed-error-page.ts';
+import { FREB_DIRECTORY, parseDetailedError, renderDetailedError } from '../iis/detailed-error-page.ts';
 import { EventLog, eventLogFile } from '../iis/event-log.ts';
 import { CLASSIFICATION } from '../proxy/failure-classification.ts';
 import { traceLines } from '../proxy/winhttp-trace.ts';
@@ -17,6 +17,7 @@ describe('golden files', () => {
       iisVersion: '10.0', status: 502, substatus: 3, description: 'The operation timed out', module: 'ApplicationRequestRouting',
       notification: 'ExecuteRequestHandler', handler: 'ApplicationRequestRoutingHandler', errorCode: 0x80072ee2,
       requestedUrl: 'http://test:80/time/', physicalPath: 'C:\\inetpub\\wwwroot\\time\\', logonMethod: 'Anonymous', logonUser: 'Anonymous', osBuild: 17763,
+      frebDirectory: FREB_DIRECTORY,
     });
     expect(html).toBe(golden('detailed-error-502-3.html'));
     expect(parseDetailedError(html)).toMatchObject({ status: 502, substatus: 3, errorCode: '0x80072ee2', notification: 'ExecuteRequestHandler' });
