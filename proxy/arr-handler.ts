@@ -99,7 +99,7 @@ export class ArrHandler implements RequestHandler {
       bytesReceived: outcome.bytesReceived,
     });
     this.health?.recordLive(server, { status: outcome.status, connectionError: outcome.failure !== undefined });
-    if (outcome.failure) this.winhttp?.failed(now, outcome.failure);
+    if (outcome.failure && outcome.observed) this.winhttp?.failed(now, outcome.failure, outcome.observed);
     if (outcome.failure && UNREACHED.has(outcome.failure.id)) this.unreachedTrips++;
     return outcome;
   }

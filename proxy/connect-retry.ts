@@ -43,7 +43,7 @@ export async function forwardWithRetry(first: ServerRuntime, options: RetryOptio
           retryOn = failedBeforeSending(failure) ? options.next(tried) : undefined;
           if (!retryOn) return relay.onFailure(failure);
           const row = classify(failure);
-          done({ failure: row, status: row.status, bytesReceived: 0 });
+          done({ failure: row, observed: failure, status: row.status, bytesReceived: 0 });
         },
       };
     });

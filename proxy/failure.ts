@@ -24,6 +24,17 @@ export interface Failure {
   /** The raw error code (undici's UND_ERR_*, an errno such as ECONNRESET, an llhttp HPE_*). */
   code: string | undefined;
   message: string;
+  /** Nominal instants of the WinHTTP calls made for the trip so far (the trace stamps each with its own). */
+  calls: WinHttpCalls;
+}
+
+export interface WinHttpCalls {
+  /** WinHttpSendRequest: the trip started. */
+  send: number;
+  /** WinHttpReceiveResponse: the request was sent. */
+  receive?: number;
+  /** The last WinHttpReadData: the last response bytes read. */
+  read?: number;
 }
 
 /** Normalises an undici / socket / parser error into a failure kind. */

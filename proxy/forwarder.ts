@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { LabClock, TimerHandle, Timeline } from '../core/clock.ts';
 import { labConnector, phaseOf, type ConnectTimeouts } from './connector.ts';
-import { kindOf, labError, type Failure, type Phase } from './failure.ts';
+import { kindOf, labError, type Failure, type Phase, type WinHttpCalls } from './failure.ts';
 import type { MemberDirectory } from './member-directory.ts';
 import type { HeaderPair } from '../iis/request-headers.ts';
 
@@ -107,6 +107,7 @@ class Exchange implements ForwardHandle {
   private pendingAbort: Error | undefined;
   private timer: TimerHandle | undefined;
   private settled = false;
+  private readonly calls: WinHttpCalls;
 
   constructor(
     private readonly clock: LabClock,
@@ -115,7 +116,9 @@ class Exchange implements ForwardHandle {
     /** undici calls back from its own sockets: each callback runs on the request's timeline. */
     private readonly timeline: Timeline | undefined,
     private readonly key: string | undefined,
-  ) {}
+  ) {
+    this.calls = { send: clock.now() };
+  }
 
   abort(reason: Error): void {
     if (this.abortFn) this.abortFn(reason);
@@ -129,7 +132,10 @@ class Exchange implements ForwardHandle {
   }
 
   onRequestSent(): void {
-    this.within(() => this.enter('receive-headers', this.timeouts.receive));
+    this.within(() => {
+      this.calls.receive = this.clock.now();
+      this.enter('receive-headers', this.timeouts.receive);
+    });
   }
 
   onResponseStarted(): void {
@@ -139,6 +145,7 @@ class Exchange implements ForwardHandle {
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     this.within(() => {
       this.clock.heard(this.key);
+      this.calls.read = this.clock.now();
       this.enter('receive-body', this.timeouts.receive);
       this.sink.onResponse(status, statusText, rawHeaders, resume);
     });
@@ -147,6 +154,7 @@ class Exchange implements ForwardHandle {
 
   onData(chunk: Buffer): boolean {
     return this.within(() => {
+      this.calls.read = this.clock.now();
       this.arm(this.timeouts.receive);
       return this.sink.onData(chunk);
     });
@@ -163,7 +171,7 @@ class Exchange implements ForwardHandle {
     this.within(() => {
       this.settle();
       const { kind, code, message } = kindOf(err);
-      this.sink.onFailure({ phase: phaseOf(err) ?? this.phase, kind, responseStarted: this.responseStarted, code, message });
+      this.sink.onFailure({ phase: phaseOf(err) ?? this.phase, kind, responseStarted: this.responseStarted, code, message, calls: { ...this.calls } });
     });
   }
 

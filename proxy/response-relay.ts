@@ -8,6 +8,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te'
 
 export interface RelayOutcome {
   failure: ClassificationRow | undefined;
+  /** What the forwarder saw, when the trip failed. */
+  observed?: Failure;
   status: number;
   bytesReceived: number;
 }
@@ -94,7 +96,7 @@ export class ResponseRelay implements ForwardSink {
       request.win32 = win32StatusOf(row);
       request.res.destroy();
     }
-    this.done({ failure: row, status: row.status, bytesReceived: this.bytesReceived });
+    this.done({ failure: row, observed: failure, status: row.status, bytesReceived: this.bytesReceived });
   }
 
   private bodyless(): boolean {

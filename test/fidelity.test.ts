@@ -129,3 +129,23 @@ describe("ARR's detailed error page (reference §4.1-4.2)", () => {
     });
   });
 });
+
+describe('the WinHTTP trace file (reference §8)', () => {
+  it('stamps WinHttpReceiveResponse when it was called and the failure when it came: 30 s apart for a receive timeout', async () => {
+    const topology = { farm: { protocol: { timeout: '00:00:30' } }, members: [{ name: 'member1', script: [{ route: '/', do: [{ sleep: '45s' }, { respond: {} }] }] }] };
+    await withTracedLab(topology, EVERY_STATUS, async (lab) => {
+      await get(lab, '/time/', 'slow');
+      await lab.settle();
+      await lab.stop();
+      const lines = readFileSync(lab.controller.files().winhttp![0]!, 'utf8').split('\r\n').filter((l) => l !== '');
+      const stamp = (l: string) => {
+        const [h, m, s] = l.slice('WINHTTP_MicrosoftWindowsWinHttp:'.length, l.indexOf(' ::')).split(':').map(Number);
+        return (h! * 3600 + m! * 60 + s!) * 1000;
+      };
+      const call = lines.find((l) => l.includes('::WinHttpReceiveResponse('))!;
+      const failed = lines.find((l) => l.includes('::sys-recver failed to receive headers'))!;
+      expect(stamp(failed) - stamp(call)).toBeGreaterThanOrEqual(29_000);
+      expect(stamp(failed) - stamp(call)).toBeLessThanOrEqual(31_000);
+    });
+  });
+});

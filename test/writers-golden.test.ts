@@ -36,19 +36,39 @@ describe('golden files', () => {
     }
   });
 
-  it("writes the WinHTTP trace block of reference §8.1 for a receive timeout, line for line", () => {
-    const lines = traceLines(Date.UTC(2011, 6, 22, 12, 32, 23, 123), row('receive-timeout'), 1).map((l) => l.replace(/^WINHTTP_MicrosoftWindowsWinHttp:12:32:23\.123 ::/, ''));
-    expect(lines.slice(1)).toEqual([
-      'sys-recver starts in _INIT state',
-      'current thread is not impersonating',
+  it("writes the WinHTTP trace block of reference §8.1 for a receive timeout, line for line, the call stamped when it was made", () => {
+    const failedAt = Date.UTC(2011, 6, 22, 12, 32, 23, 123);
+    const trip = { phase: 'receive-headers' as const, calls: { send: failedAt - 30_010, receive: failedAt - 30_000 } };
+    const lines = traceLines(row('receive-timeout'), 1, trip, failedAt);
+    expect(lines.slice(0, 3).every((l) => l.startsWith('WINHTTP_MicrosoftWindowsWinHttp:12:31:53.123 ::'))).toBe(true);
+    expect(lines.slice(3).map((l) => l.replace(/^WINHTTP_MicrosoftWindowsWinHttp:12:32:23\.123 ::/, ''))).toEqual([
       'sys-recver processing WebReceiveHttpResponse completion (error-cdoe = ? (0x5b4), overlapped = 00372A98))',
       'sys-recver failed to receive headers; error = ? (1460)',
       'ERROR_WINHTTP_FROM_WIN32 mapped (?) 1460 to (ERROR_WINHTTP_TIMEOUT) 12002',
       'sys-recver returning ERROR_WINHTTP_TIMEOUT (12002) from RecvResponse()',
       'sys-req completes recv-headers inline (sync); error = ERROR_WINHTTP_TIMEOUT (12002)',
     ]);
-    expect(traceLines(0, row('connect-timeout'), 1)[5]).toContain('mapped (WSAETIMEDOUT) 10060 to (ERROR_WINHTTP_TIMEOUT) 12002');
-    expect(traceLines(0, row('no-server'), 1)).toEqual([]);
+    expect(lines.slice(1, 3).map((l) => l.split(' ::')[1])).toEqual(['sys-recver starts in _INIT state', 'current thread is not impersonating']);
+  });
+
+  it('writes the §8.2 block for an unanswered SYN, the receive call and its failure at one stamp, and a message of its own for each other phase', () => {
+    const at = Date.UTC(2011, 6, 22, 12, 26, 39, 704);
+    const connect = traceLines(row('connect-timeout'), 1, { phase: 'connect', calls: { send: at - 21_000 } }, at);
+    expect(connect.map((l) => l.split(' ::')[0]!.slice(-12))).toEqual(Array(7).fill('12:26:39.704'));
+    expect(connect.map((l) => l.split(' ::')[1])).toEqual([
+      'WinHttpReceiveResponse(0x11d2578, 0x0)',
+      'sys-recver starts in _INIT state',
+      'current thread is not impersonating',
+      'sys-recver processing WebReceiveHttpResponse completion (error-cdoe = WSAETIMEDOUT (0x274c), overlapped = 00372A98))',
+      'sys-recver failed to receive headers; error = WSAETIMEDOUT (10060)',
+      'ERROR_WINHTTP_FROM_WIN32 mapped (WSAETIMEDOUT) 10060 to (ERROR_WINHTTP_TIMEOUT) 12002',
+      'sys-recver returning ERROR_WINHTTP_TIMEOUT (12002) from RecvResponse()',
+    ]);
+    const failing = (id: string, phase: 'resolve' | 'send' | 'receive-body') => traceLines(row(id), 1, { phase, calls: { send: 0, receive: 0, read: 0 } }, at).map((l) => l.split(' ::')[1]!);
+    expect(failing('name-not-resolved', 'resolve')[0]).toBe('sys-req failed to resolve server name; error = WSAHOST_NOT_FOUND (11001)');
+    expect(failing('send-timeout', 'send')[0]).toBe('sys-req failed to send request; error = ? (1460)');
+    expect(failing('cut-inside-body', 'receive-body').slice(1, 2)).toEqual(['sys-recver failed to receive entity body; error = WSAECONNRESET (10054)']);
+    expect(traceLines(row('no-server'), 1, { phase: 'route', calls: { send: 0 } }, at)).toEqual([]);
   });
 });
 
