@@ -41,6 +41,62 @@ export const ERROR_PAGE_HEADERS: Readonly<Record<string, string>> = {
 /** Where the Failed Request Tracing row of the page points (the default `directory`, expanded; reference §4.1, §7.1). */
 export const FREB_DIRECTORY = 'C:\\inetpub\\logs\\FailedReqLogFiles';
 
+/**
+ * `system.webServer/httpErrors/@errorMode`: which clients see the detailed page. The default,
+ * DetailedLocalOnly, gives it to local requests only; remote clients get the custom page
+ * (reference §4.2).
+ */
+export const ERROR_MODES = ['DetailedLocalOnly', 'Custom', 'Detailed'] as const;
+export type ErrorMode = (typeof ERROR_MODES)[number];
+
+export function showsDetailedError(mode: ErrorMode, local: boolean): boolean {
+  return mode === 'Detailed' || (mode === 'DetailedLocalOnly' && local);
+}
+
+const CUSTOM_502_TITLE = '502 - Web server received an invalid response while acting as a gateway or proxy server.';
+
+/**
+ * IIS's custom 502 page (`custerr\<lang>\502.htm`) as captured (reference §4.3, CAP-CUSTERR502),
+ * the same for every 502 substatus, with a stylesheet of our own in place of its nine CSS lines.
+ * Other statuses' custom pages are not in the reference: undefined, and the caller keeps the
+ * detailed page.
+ */
+export function renderCustomError(status: number): string | undefined {
+  if (status !== 502) return undefined;
+  return [
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">',
+    '<html xmlns="http://www.w3.org/1999/xhtml">',
+    '<head>',
+    '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"/>',
+    `<title>${CUSTOM_502_TITLE}</title>`,
+    '<style type="text/css">',
+    '<!--',
+    'body{margin:0;font-size:.7em;font-family:Verdana, Arial, Helvetica, sans-serif;background:#EEEEEE;}',
+    'fieldset{padding:0 15px 10px 15px;}',
+    'h1{font-size:2.4em;margin:0;color:#FFF;}',
+    'h2{font-size:1.7em;margin:0;color:#CC0000;}',
+    'h3{font-size:1.2em;margin:10px 0 0 0;color:#000000;}',
+    '#header{width:96%;margin:0 0 0 0;padding:6px 2% 6px 2%;font-family:"trebuchet MS", Verdana, sans-serif;color:#FFF;',
+    'background-color:#555555;}',
+    '#content{margin:0 0 0 2%;position:relative;}',
+    '.content-container{background:#FFF;width:96%;margin-top:8px;padding:10px;position:relative;}',
+    '-->',
+    '</style>',
+    '</head>',
+    '<body>',
+    '<div id="header"><h1>Server Error</h1></div>',
+    '<div id="content">',
+    ' <div class="content-container"><fieldset>',
+    `  <h2>${CUSTOM_502_TITLE}</h2>`,
+    '  <h3>There is a problem with the page you are looking for, and it cannot be displayed. When the Web server (while acting as a gateway or proxy) contacted the upstream content server, it received an invalid response from the content server.</h3>',
+    ' </fieldset></div>',
+    '</div>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\r\n');
+}
+
 export function reasonPhrase(status: number): string {
   return STATUS_CODES[status] ?? 'Unknown';
 }

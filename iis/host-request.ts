@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { LabClock, Timeline } from '../core/clock.ts';
-import { ERROR_PAGE_HEADERS, FREB_DIRECTORY, reasonPhrase, renderDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
+import { ERROR_PAGE_HEADERS, FREB_DIRECTORY, reasonPhrase, renderCustomError, renderDetailedError, showsDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
 import { errorCode, num, str, type Area, type Level, type TraceEvent } from './freb/trace.ts';
 import type { IisHost } from './host.ts';
 import { headerBlock, pairsOf } from './request-headers.ts';
@@ -104,6 +104,13 @@ export class HostRequest {
       res.end();
       return;
     }
+    const custom = showsDetailedError(this.host.errorMode, isLoopback(req.socket.remoteAddress)) ? undefined : renderCustomError(page.status);
+    if (custom !== undefined) {
+      res.setHeader('Content-Type', 'text/html');
+      res.setHeader('Content-Length', Buffer.byteLength(custom));
+      res.end(custom);
+      return;
+    }
     const id = this.host.identity;
     const path = (req.url ?? '/').split('?')[0]!;
     const body = renderDetailedError({
@@ -129,6 +136,11 @@ export class HostRequest {
     this.httpErr = { reason, status: this.res.headersSent ? this.res.statusCode : undefined };
     this.socket.resetAndDestroy();
   }
+}
+
+/** A request IIS counts as local (errorMode DetailedLocalOnly): it came over loopback. */
+function isLoopback(address: string | undefined): boolean {
+  return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
 }
 
 export function header(req: IncomingMessage, name: string): string | undefined {

@@ -13,6 +13,7 @@ import { HostRequest, LAB_REQUEST_HEADER, header } from './host-request.ts';
 import { DEFAULT_FREB_RULE, FrebLog, frebDir, type FrebRule } from './freb/freb-log.ts';
 import { writeRequestTrace } from './freb/request-trace.ts';
 import { HOST_WIN32 } from './win32-status.ts';
+import type { ErrorMode } from './detailed-error-page.ts';
 import { HostLogs } from './host-logs.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
 import { logQuery, logStem, type HttperrVariant } from './w3c-format.ts';
@@ -50,6 +51,8 @@ export interface IisHostOptions {
   ids: IdSource;
   /** Failed Request Tracing rule; default: every 5xx. */
   freb?: FrebRule;
+  /** httpErrors/@errorMode; default DetailedLocalOnly. */
+  errorMode?: ErrorMode;
   /** Keep every log record in memory (default) or only count them. */
   retainRecords?: boolean;
   /** http.sys and app-pool limits (queue, threads, connections, timers); IIS defaults when unset. */
@@ -76,6 +79,7 @@ export class IisHost {
   private readonly socketMarks = new WeakMap<Socket, { read: number; written: number }>();
   readonly front: HttpSysFront;
   readonly freb: FrebLog;
+  readonly errorMode: ErrorMode;
   /** Stand-ins for w3wp's process and thread ids in traces: stable per host name. */
   private readonly processId: number;
   private readonly active = new Set<HostRequest>();
@@ -96,6 +100,7 @@ export class IisHost {
     // Every sleeping page listens for the host stopping: as many listeners as requests in flight.
     setMaxListeners(0, this.stopping.signal);
     this.modelled = options.addresses;
+    this.errorMode = options.errorMode ?? 'DetailedLocalOnly';
     this.freb = new FrebLog(frebDir(options.root, options.identity.siteId), options.freb ?? DEFAULT_FREB_RULE);
     this.processId = 1000 + (createHash('md5').update(options.identity.name).digest().readUInt16BE(0) % 8000);
     this.logs = new HostLogs({

@@ -2,6 +2,7 @@ import type { LabClock } from '../core/clock.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { AddressBook } from '../core/address-book.ts';
 import type { FrebRule } from '../iis/freb/freb-log.ts';
+import type { ErrorMode } from '../iis/detailed-error-page.ts';
 import type { WindowsVersion } from '../iis/windows-versions.ts';
 import type { HttpSysInput, HttpSysSettings } from '../iis/http-sys/settings.ts';
 import type { NonPagedPoolSettings } from '../iis/http-sys/nonpaged-pool.ts';
@@ -31,6 +32,8 @@ export interface HostContext {
   ids: IdSource;
   /** Failed Request Tracing rule for the host's site. */
   freb: FrebRule;
+  /** httpErrors/@errorMode of the host's site; default DetailedLocalOnly. */
+  errorMode?: ErrorMode;
   /** Keep every log record in memory (default); off for long-running or load labs. */
   retainRecords?: boolean;
   /** The host's http.sys and app-pool limits; IIS defaults when unset. */

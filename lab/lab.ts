@@ -3,6 +3,7 @@ import { AddressBook } from '../core/address-book.ts';
 import { LabClock } from '../core/clock.ts';
 import { randomIds, seededIds, type IdSource } from '../core/ids.ts';
 import { DEFAULT_FREB_RULE, type FrebRule } from '../iis/freb/freb-log.ts';
+import type { ErrorMode } from '../iis/detailed-error-page.ts';
 import type { WindowsVersion } from '../iis/windows-versions.ts';
 import { httpSysSchema, type HttpSysInput, type HttpSysSettings } from '../iis/http-sys/settings.ts';
 import { nonPagedPoolSchema } from '../iis/http-sys/nonpaged-pool.ts';
@@ -42,6 +43,8 @@ export interface LabOptions {
   ids?: IdSource;
   /** Failed Request Tracing rule for every host; default: every 5xx. */
   freb?: FrebRule;
+  /** httpErrors/@errorMode on every host; default DetailedLocalOnly (the lab's clients are local). */
+  errorMode?: ErrorMode;
   /**
    * Deterministic mode for fixtures: nominal time moves only with timers, ids come from the seed,
    * and every party has a modelled address, so the same scenario and seed give the same files.
@@ -105,7 +108,7 @@ export class Lab {
     const ids = options.ids ?? (deterministic ? seededIds(deterministic.seed) : randomIds);
     const freb = options.freb ?? DEFAULT_FREB_RULE;
     const context = (name: string) => ({
-      root: join(options.root, name), clock, ids, directory, freb, windows: options.windows, addresses: book ? { book, ip: ipOf(name) } : undefined,
+      root: join(options.root, name), clock, ids, directory, freb, errorMode: options.errorMode, windows: options.windows, addresses: book ? { book, ip: ipOf(name) } : undefined,
       httpSys: httpSys.get(name),
       nonPagedPool: pools.get(name),
       retainRecords: options.retainRecords,

@@ -149,3 +149,21 @@ describe('the WinHTTP trace file (reference §8)', () => {
     });
   });
 });
+
+describe('which page a client gets (reference §4.2-4.3)', () => {
+  it('serves the custom 502 page, not the detailed one, where the client is not local to the error mode', async () => {
+    const { dir, cleanup } = tempDir();
+    const topology = { members: [{ name: 'member1', script: [{ route: '/', do: ['close-without-response'] }] }] };
+    const lab = await Lab.start(topology, { root: dir, timeScale: 0.001, errorMode: 'Custom' });
+    try {
+      const res = await get(lab, '/time/', 'remote');
+      expect(res.status).toBe(502);
+      expect(res.page).toBeUndefined();
+      expect(res.body).toContain('<title>502 - Web server received an invalid response while acting as a gateway or proxy server.</title>');
+      expect(res.body).not.toContain('0x80072efe');
+    } finally {
+      await lab.stop();
+      cleanup();
+    }
+  });
+});

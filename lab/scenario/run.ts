@@ -65,7 +65,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   const raw = loaded.raw as { farm?: Record<string, unknown> };
   const lab = await Lab.start(
     topologyOf(loaded),
-    { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing, deterministic: options.deterministic, windows: scenario.windows },
+    { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing, errorMode: scenario.errorMode, deterministic: options.deterministic, windows: scenario.windows },
   );
   const client = new LabClient(lab);
   const sent: { index: number; result: ClientResult }[] = [];

@@ -5,6 +5,7 @@ import { durationSchema } from '../../core/duration-schema.ts';
 import { parseStatusRanges } from '../../core/status-ranges.ts';
 import { DEFAULT_WINDOWS, WINDOWS_NAMES, type WindowsVersion } from '../../iis/windows-versions.ts';
 import { httpSysSchema } from '../../iis/http-sys/settings.ts';
+import { ERROR_MODES } from '../../iis/detailed-error-page.ts';
 import { nonPagedPoolSchema } from '../../iis/http-sys/nonpaged-pool.ts';
 import { availabilitySchema, farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
 import { resolverSchema } from '../../proxy/lab-resolver.ts';
@@ -241,6 +242,8 @@ export const scenarioSchema = z
       })
       .strict()
       .prefault({}),
+    /** httpErrors/@errorMode on every host: the lab's clients are local, so `Custom` shows what a remote client sees. */
+    errorMode: z.enum(ERROR_MODES).default('DetailedLocalOnly'),
     members: z.array(memberSchema).min(1),
     /** The lab DNS: per name an answer, a delay or a failure, e.g. `{member1: {delay: 20s}, ghost: nxdomain}`. */
     resolver: resolverSchema.optional(),
