@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { LabClock, Timeline } from '../core/clock.ts';
 import { ERROR_PAGE_HEADERS, FREB_DIRECTORY, reasonPhrase, renderCustomError, renderDetailedError, showsDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
-import { errorCode, num, str, type Area, type Level, type TraceEvent } from './freb/trace.ts';
+import { errorCode, notification, num, str, type Area, type Level, type TraceEvent } from './freb/trace.ts';
 import type { IisHost } from './host.ts';
 import { headerBlock, pairsOf } from './request-headers.ts';
+import { connectionId } from './freb/connection-ids.ts';
 
 /** The marker header the scenario client puts on each request so every host's record can name it. */
 export const LAB_REQUEST_HEADER = 'x-arr-lab-request';
@@ -29,6 +30,10 @@ export class HostRequest {
   /** Text the handler appended to the log line's cs-uri-query (IIS's AppendToLog). */
   readonly appendedToLog: string[] = [];
   logged = false;
+  /** Its Failed Request Tracing file, once a rule has fired. */
+  tracedFile: string | undefined;
+  /** Disarms the Failed Request Tracing time-taken rule once the request is logged. */
+  cancelTimeTakenRule: () => void = () => {};
   readonly labRequest: string | undefined;
   /** Failed Request Tracing events buffered for this request (written only if a rule fires). */
   readonly trace: (TraceEvent | (() => TraceEvent[]))[] = [];
@@ -59,13 +64,20 @@ export class HostRequest {
       sPort: modelled?.local?.port ?? s.localPort ?? 0,
     };
     const id = host.identity;
+    const connId = connectionId(host, s);
     this.addTrace('GENERAL_REQUEST_START', 'RequestNotifications', 'Informational', () => [
-      num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('RequestURL', req.url ?? '/'), str('RequestVerb', req.method ?? 'GET'),
+      num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('ConnId', connId), str('RawConnId', '0'),
+      str('RequestURL', this.url), str('RequestVerb', req.method ?? 'GET'),
     ]);
     // The scenario client's marker is the lab's bookkeeping, not part of what IIS would record.
     this.addTrace('GENERAL_REQUEST_HEADERS', 'RequestNotifications', 'Verbose', () => [
       str('Headers', headerBlock(pairsOf(req.rawHeaders).filter(([name]) => name.toLowerCase() !== LAB_REQUEST_HEADER))),
     ]);
+  }
+
+  /** The full URL as IIS shows it (detailed error page, FREB): scheme, host, port, path and query. */
+  get url(): string {
+    return `http://${this.req.headers.host?.split(':')[0] ?? 'localhost'}:${this.peer.sPort}${this.req.url ?? '/'}`;
   }
 
   addTrace(name: string, area: Area, level: Level, fields: TraceEvent['fields']): void {
@@ -93,7 +105,7 @@ export class HostRequest {
     res.statusCode = page.status;
     this.addTrace('MODULE_SET_RESPONSE_ERROR_STATUS', 'Module', 'Warning', [
       str('ModuleName', page.module),
-      str('Notification', page.notification.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()),
+      notification('Notification', page.notification),
       num('HttpStatus', page.status),
       str('HttpReason', reasonPhrase(page.status)),
       num('HttpSubStatus', page.substatus),
@@ -117,7 +129,7 @@ export class HostRequest {
       ...page,
       iisVersion: id.iisVersion,
       osBuild: id.osBuild,
-      requestedUrl: `http://${req.headers.host?.split(':')[0] ?? 'localhost'}:${this.peer.sPort}${req.url ?? '/'}`,
+      requestedUrl: this.url,
       physicalPath: `C:\\inetpub\\wwwroot${path.replace(/\//g, '\\')}`,
       logonMethod: 'Anonymous',
       logonUser: 'Anonymous',

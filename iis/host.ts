@@ -11,7 +11,7 @@ import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './window
 import type { IdSource } from '../core/ids.ts';
 import { HostRequest, LAB_REQUEST_HEADER, header } from './host-request.ts';
 import { DEFAULT_FREB_RULE, FrebLog, frebDir, type FrebRule } from './freb/freb-log.ts';
-import { writeRequestTrace } from './freb/request-trace.ts';
+import { armTimeTakenRule, writeRequestTrace, type TracingHost } from './freb/request-trace.ts';
 import { HOST_WIN32 } from './win32-status.ts';
 import type { ErrorMode } from './detailed-error-page.ts';
 import { HostLogs } from './host-logs.ts';
@@ -82,6 +82,7 @@ export class IisHost {
   readonly errorMode: ErrorMode;
   /** Stand-ins for w3wp's process and thread ids in traces: stable per host name. */
   private readonly processId: number;
+  private readonly tracing: TracingHost;
   private readonly active = new Set<HostRequest>();
   private readonly stopping = new AbortController();
   private readonly bindAddress: string;
@@ -103,6 +104,7 @@ export class IisHost {
     this.errorMode = options.errorMode ?? 'DetailedLocalOnly';
     this.freb = new FrebLog(frebDir(options.root, options.identity.siteId), options.freb ?? DEFAULT_FREB_RULE);
     this.processId = 1000 + (createHash('md5').update(options.identity.name).digest().readUInt16BE(0) % 8000);
+    this.tracing = { identity: this.identity, processId: this.processId, activityId: () => this.ids.guid() };
     this.logs = new HostLogs({
       host: options.identity.name,
       root: options.root,
@@ -243,6 +245,7 @@ export class IisHost {
   private async run(req: IncomingMessage, res: ServerResponse, timeline: Timeline, sender: Timeline | undefined): Promise<void> {
     const request = new HostRequest(this, ++this.seq, timeline, req, res, this.stopping.signal);
     this.active.add(request);
+    request.cancelTimeTakenRule = armTimeTakenRule(this.freb, request, this.tracing);
     res.setHeader('Server', `Microsoft-IIS/${this.identity.iisVersion}`);
     let closed = false;
     res.on('close', () => {
@@ -364,7 +367,8 @@ export class IisHost {
       };
       this.logs.w3c(meta, entry);
     }
-    writeRequestTrace(this.freb, request, at, bytes, { identity: this.identity, processId: this.processId, activityId: () => this.ids.guid() });
+    request.cancelTimeTakenRule();
+    writeRequestTrace(this.freb, request, at, bytes, this.tracing);
     if (this.active.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { logStem, w3cValue } from '../iis/w3c-format.ts';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Lab, type Topology } from '../lab/lab.ts';
 import type { FrebRule } from '../iis/freb/freb-log.ts';
@@ -165,5 +166,49 @@ describe('which page a client gets (reference §4.2-4.3)', () => {
       await lab.stop();
       cleanup();
     }
+  });
+});
+
+describe('Failed Request Tracing details (reference §7)', () => {
+  it('writes Notification as its flag with the name in the rendering, the full URL and connection ids, and a stylesheet beside the files', async () => {
+    const topology = { members: [{ name: 'member1', script: [{ route: '/', do: ['close-without-response'] }] }] };
+    await withTracedLab(topology, { statusCodes: '500-999', maxLogFiles: 50 }, async (lab) => {
+      await get(lab, '/time/?a=1', 'n');
+      await lab.settle();
+      await lab.stop();
+      const file = lab.controller.files().freb![0]!;
+      const trace = frebEvents(file);
+      expect(trace.data('MODULE_SET_RESPONSE_ERROR_STATUS')[0]).toMatchObject({ Notification: '128', HttpSubStatus: '3' });
+      expect(readFileSync(file, 'utf8')).toContain('<freb:Description Data="Notification">EXECUTE_REQUEST_HANDLER</freb:Description>');
+      const start = trace.data('GENERAL_REQUEST_START')[0]!;
+      expect(start.RequestURL).toBe(`http://127.0.0.1:${lab.controller.endpoint.port}/time/?a=1`);
+      expect(start.RequestURL).toBe(trace.root['@url']);
+      expect(start.ConnId).toMatch(/^\d+$/);
+      expect(start.RawConnId).toBe('0');
+      const xsl = readFileSync(join(dirname(file), 'freb.xsl'), 'utf8');
+      expect(XMLValidator.validate(xsl)).toBe(true);
+      expect(xsl).toContain('match="/failedRequest"');
+    });
+  });
+
+  it('fires a time-taken rule when the limit expires, while the request still runs, and completes the same file when it ends', async () => {
+    const topology = { farm: { protocol: { timeout: '00:00:30' } }, members: [{ name: 'member1', script: [{ route: '/', do: [{ sleep: '45s' }, { respond: {} }] }] }] };
+    await withTracedLab(topology, { statusCodes: '500-999', timeTaken: 20_000, maxLogFiles: 50 }, async (lab) => {
+      await get(lab, '/time/', 'hung');
+      // ARR gave up at 30 s; the member's page sleeps on until 45 s (DOC-502) and has not been logged yet.
+      const member = lab.member('member1');
+      expect(member.records()).toEqual([]);
+      const [file] = member.files().freb!;
+      const early = frebEvents(file!);
+      expect(early.root['@failureReason']).toBe('TIME_TAKEN');
+      expect(early.root['@timeTaken']).toBe('20000');
+      expect(early.data('GENERAL_REQUEST_END')).toEqual([]);
+      await lab.settle();
+      await lab.stop();
+      expect(member.files().freb).toEqual([file]);
+      const late = frebEvents(file!);
+      expect(Number(late.root['@timeTaken'])).toBeGreaterThanOrEqual(44_000);
+      expect(late.data('GENERAL_FLUSH_RESPONSE_END')[0]).toMatchObject({ BytesSent: '0', ErrorCode: String(0x800704cd) });
+    });
   });
 });

@@ -58,7 +58,7 @@ describe('Failed Request Tracing files', () => {
       expect(events.slice(3, 9).map((e) => data(e).HeaderName)).toEqual(['Max-Forwards', 'X-Forwarded-For', 'X-ARR-SSL', 'X-ARR-ClientCert', 'X-ARR-LOG-ID', 'Connection']);
       const logId = data(events[7]!).HeaderValue;
       expect(logId).toBe(lab.controller.records()[0]!.meta.arrLogId);
-      expect(data(events[9]!)).toMatchObject({ ModuleName: 'ApplicationRequestRouting', Notification: 'EXECUTE_REQUEST_HANDLER', HttpStatus: '502', HttpSubStatus: '3', ErrorCode: '2147954402' });
+      expect(data(events[9]!)).toMatchObject({ ModuleName: 'ApplicationRequestRouting', Notification: '128', HttpStatus: '502', HttpSubStatus: '3', ErrorCode: '2147954402' });
       // The member's request was a 200: no status rule fires, so there is no member trace...
       expect(memberFile).toBeUndefined();
     });

@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseStatusRanges } from '../../core/status-ranges.ts';
 import { renderFailedRequest, type FailedRequestInfo } from './freb-xml.ts';
@@ -15,6 +16,9 @@ export interface FrebRule {
   timeTaken?: number;
   maxLogFiles: number;
 }
+
+/** The lab's own stylesheet for the traces (not IIS's freb.xsl). */
+const STYLESHEET = fileURLToPath(new URL('./freb.xsl', import.meta.url));
 
 /** The lab's default: every 5xx is traced. */
 export const DEFAULT_FREB_RULE: FrebRule = { statusCodes: '500-999', maxLogFiles: 50 };
@@ -37,6 +41,11 @@ export class FrebLog {
     this.matches = parsed;
   }
 
+  /** The `timeTaken` rule's limit in nominal ms, if the rule has one. */
+  get timeTakenLimit(): number | undefined {
+    return this.rule.timeTaken;
+  }
+
   /** Why the request is traced, or undefined when no rule fires. */
   failureReason(status: number, timeTaken: number): FailedRequestInfo['failureReason'] | undefined {
     if (this.matches(status)) return 'STATUS_CODE';
@@ -44,15 +53,29 @@ export class FrebLog {
     return undefined;
   }
 
-  /** Writes one trace file whole; returns its path. */
-  write(info: FailedRequestInfo, events: readonly TraceEvent[]): string {
-    if (this.sequence === 0) mkdirSync(this.dir, { recursive: true });
-    const file = join(this.dir, `fr${String(++this.sequence).padStart(6, '0')}.xml`);
-    writeFileSync(`${file}.tmp`, renderFailedRequest(info, events));
-    renameSync(`${file}.tmp`, file);
-    this.written.push(file);
+  /** Writes one trace file whole, a new one or again over `file`; returns its path. */
+  write(info: FailedRequestInfo, events: readonly TraceEvent[], file?: string): string {
+    if (file !== undefined) {
+      writeFileSync(`${file}.tmp`, renderFailedRequest(info, events));
+      renameSync(`${file}.tmp`, file);
+      return file;
+    }
+    if (this.sequence === 0) {
+      mkdirSync(this.dir, { recursive: true });
+      // The traces name `freb.xsl` as their stylesheet; IIS keeps one in the folder (reference §7.1).
+      // A stylesheet already there is left as it is.
+      try {
+        copyFileSync(STYLESHEET, join(this.dir, 'freb.xsl'), constants.COPYFILE_EXCL);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    const created = join(this.dir, `fr${String(++this.sequence).padStart(6, '0')}.xml`);
+    writeFileSync(`${created}.tmp`, renderFailedRequest(info, events));
+    renameSync(`${created}.tmp`, created);
+    this.written.push(created);
     while (this.written.length > this.rule.maxLogFiles) rmSync(this.written.shift()!, { force: true });
-    return file;
+    return created;
   }
 
   files(): string[] {

@@ -84,9 +84,10 @@ function renderEvent(e: TraceEvent, info: FailedRequestInfo): string {
     '  <Keywords>',
     `   <Keyword>${e.area}</Keyword>`,
     '  </Keywords>',
-    ...fields
-      .filter((f) => f.kind === 'errorCode')
-      .map((f) => `  <freb:Description Data="${escapeXml(f.name)}">${escapeXml(errorCodeDescription(f.value as number, f.text))}</freb:Description>`),
+    ...fields.flatMap((f) => {
+      const text = f.kind === 'errorCode' ? errorCodeDescription(f.value as number, f.text) : f.kind === 'notification' ? f.text! : undefined;
+      return text === undefined ? [] : [`  <freb:Description Data="${escapeXml(f.name)}">${escapeXml(text)}</freb:Description>`];
+    }),
     ' </RenderingInfo>',
     ' <ExtendedTracingInfo xmlns="http://schemas.microsoft.com/win/2004/08/events/trace">',
     `  <EventGuid>${eventGuid(e.name)}</EventGuid>`,

@@ -2,6 +2,7 @@ import type { HostIdentity } from '../host.ts';
 import type { HostRequest } from '../host-request.ts';
 import type { FrebLog } from './freb-log.ts';
 import { errorCode, num, type TraceEvent } from './trace.ts';
+import type { FailedRequestInfo } from './freb-xml.ts';
 import { HOST_WIN32, hresultFromWin32 } from '../win32-status.ts';
 
 /** ERROR_CONNECTION_INVALID, as the member's FREB shows after ARR disconnected (reference §6.7). */
@@ -35,31 +36,56 @@ export function tracedByWorker(request: HostRequest): boolean {
   return request.httpErr === undefined || WORKER_FINISHED.has(request.httpErr.reason);
 }
 
-/**
- * Writes a finished request's frNNNNNN.xml when a Failed Request Tracing rule fires; the trace's
- * events are only built then (most requests are never traced).
- */
-export function writeRequestTrace(
-  freb: FrebLog,
-  request: HostRequest,
-  at: number,
-  bytes: { sent: number; received: number },
-  host: { identity: HostIdentity; processId: number; activityId: () => string },
-): void {
-  if (!tracedByWorker(request)) return;
-  const status = request.res.statusCode;
-  const timeTaken = at - request.startedAt;
-  const reason = freb.failureReason(status, timeTaken);
-  if (!reason) return;
+export interface TracingHost {
+  identity: HostIdentity;
+  processId: number;
+  activityId: () => string;
+}
+
+function write(freb: FrebLog, request: HostRequest, reason: FailedRequestInfo['failureReason'], timeTaken: number, events: TraceEvent[], host: TracingHost): void {
   const id = host.identity;
-  freb.write(
+  const status = request.res.statusCode;
+  request.tracedFile = freb.write(
     {
-      url: `http://${request.req.headers.host?.split(':')[0] ?? 'localhost'}:${request.peer.sPort}${request.req.url ?? '/'}`,
+      url: request.url,
       siteId: id.siteId, appPoolId: id.appPool, processId: host.processId, threadId: host.processId + request.seq,
       verb: request.req.method ?? 'GET', activityId: `{${host.activityId().toUpperCase()}}`, failureReason: reason,
       status, substatus: request.substatus, triggerStatus: status, triggerSubstatus: request.substatus,
       timeTaken, computer: id.name.toUpperCase(),
     },
-    [...request.trace.flatMap((e) => (typeof e === 'function' ? e() : [e])), ...completion(request, at, bytes)],
+    events,
+    request.tracedFile,
   );
+}
+
+function buffered(request: HostRequest): TraceEvent[] {
+  return request.trace.flatMap((e) => (typeof e === 'function' ? e() : [e]));
+}
+
+/**
+ * A `timeTaken` rule fires when the limit expires, not when the request ends: iisfreb.dll then
+ * writes the events buffered so far with failureReason TIME_TAKEN (reference §7.2, DEC-FREB
+ * `DoExpiredAction`), so a request that never ends still leaves its trace. When it does end, the
+ * same file is written again with every event, as the member trace of DOC-502 shows the final
+ * flush of a request that outlived its limit (reference §6.7) [I]. Returns the cancel.
+ */
+export function armTimeTakenRule(freb: FrebLog, request: HostRequest, host: TracingHost): () => void {
+  const limit = freb.timeTakenLimit;
+  if (limit === undefined) return () => {};
+  const timer = request.clock.setTimer(limit, () => {
+    if (!request.logged && tracedByWorker(request)) write(freb, request, 'TIME_TAKEN', limit, buffered(request), host);
+  });
+  return () => timer.cancel();
+}
+
+/**
+ * Writes a finished request's frNNNNNN.xml when a rule fires (again over the file a time rule
+ * already wrote); the trace's events are only built then (most requests are never traced).
+ */
+export function writeRequestTrace(freb: FrebLog, request: HostRequest, at: number, bytes: { sent: number; received: number }, host: TracingHost): void {
+  if (!tracedByWorker(request)) return;
+  const timeTaken = at - request.startedAt;
+  const reason = request.tracedFile !== undefined ? 'TIME_TAKEN' : freb.failureReason(request.res.statusCode, timeTaken);
+  if (!reason) return;
+  write(freb, request, reason, timeTaken, [...buffered(request), ...completion(request, at, bytes)], host);
 }
