@@ -212,3 +212,25 @@ describe('Failed Request Tracing details (reference §7)', () => {
     });
   });
 });
+
+describe('N_Connections_Refused (reference §6.4)', () => {
+  it('reports the refused connections every 5 s, one line per period with its count and every other field "-"', async () => {
+    const topology = { farm: { healthCheck: { maxLiveTrafficFailures: 100 }, protocol: { keepAlive: false } }, members: [{ name: 'member1', nonPagedPool: { sizeMB: 256, leakMB: 240 } }] };
+    await withTracedLab(topology as Topology, EVERY_STATUS, async (lab) => {
+      for (let i = 0; i < 3; i++) await get(lab, '/', `a${i}`);
+      await lab.clock.sleep(6_000);
+      for (let i = 0; i < 4; i++) await get(lab, '/', `b${i}`);
+      await lab.clock.sleep(6_000);
+      await lab.stop();
+      const text = readFileSync(lab.member('member1').files().httperr[0]!, 'latin1');
+      const lines = text.split('\r\n').filter((l) => l.includes('_Connections_Refused'));
+      expect(lines.map((l) => l.split(' ').slice(2).join(' '))).toEqual([
+        '- - - - - - - - - - 3_Connections_Refused -',
+        '- - - - - - - - - - 4_Connections_Refused -',
+      ]);
+      const seconds = lines.map((l) => Date.parse(`${l.slice(0, 10)}T${l.slice(11, 19)}Z`) / 1000);
+      expect(seconds[1]! - seconds[0]!).toBeGreaterThanOrEqual(5);
+      expect(seconds[1]! - seconds[0]!).toBeLessThanOrEqual(12);
+    });
+  });
+});
