@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { utcParts } from '../core/clock.ts';
 import { LogDirectory } from './log-file.ts';
 import type { HttperrEntry, LoggedRequest, RecordMeta, W3cEntry } from './log-records.ts';
-import { HTTPERR_FIELD_VARIANTS, W3SVC_DEFAULT_FIELDS, directives, httperrLine, w3cLine, type HttperrVariant } from './w3c-format.ts';
+import { HTTPERR_FIELD_VARIANTS, W3SVC_DEFAULT_FIELDS, directives, httperrFields, httperrLine, w3cLine, type HttperrVariant } from './w3c-format.ts';
 
 /** Where a host's files live, mirroring a Windows system drive under the host's folder. */
 export function w3svcDir(hostRoot: string, siteId: number): string {
@@ -66,12 +66,14 @@ export class HostLogs {
    * An HTTPERR line about a connection rather than a request (Timer_ConnectionIdle,
    * Timer_HeaderWait): not part of the per-request accounting.
    */
-  connectionEvent(at: number, entry: HttperrEntry): void {
+  connectionEvent(at: number, raw: HttperrEntry): void {
+    const entry = httperrFields(raw);
     this.httperr.append(at, httperrLine(at, entry, this.options.httperrVariant));
     this.connectionEvents.set(entry['s-reason'], (this.connectionEvents.get(entry['s-reason']) ?? 0) + 1);
   }
 
-  httpErr(meta: RecordMeta, entry: HttperrEntry): void {
+  httpErr(meta: RecordMeta, raw: HttperrEntry): void {
+    const entry = httperrFields(raw);
     meta.where = this.httperr.append(meta.at, httperrLine(meta.at, entry, this.options.httperrVariant));
     this.emit({ kind: 'httperr', meta, entry });
   }

@@ -64,6 +64,34 @@ export const HTTPERR_FIELD_VARIANTS = {
 } as const;
 export type HttperrVariant = keyof typeof HTTPERR_FIELD_VARIANTS;
 
+function truncateBytes(text: string, max: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= max ? text : bytes.subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
+}
+
+/** An IPv6 address in HTTPERR carries its scope id, `%0` when it has none (reference §6.3 [C]). */
+function withScope(ip: string | undefined): string | undefined {
+  return ip !== undefined && ip.includes(':') && !ip.includes('%') ? `${ip}%0` : ip;
+}
+
+/**
+ * An HTTPERR entry as http.sys writes its fields (reference §6.3 [V W32-ERRFMT]): `cs-method`
+ * truncated at 255 bytes and `cs-uri` at 4096, `HTTP/?.?` for a version whose major or minor
+ * number is 10 or more, IPv6 addresses with their scope id.
+ */
+export function httperrFields(entry: HttperrEntry): HttperrEntry {
+  const version = entry['cs-version'];
+  const v = version === undefined ? undefined : /^HTTP\/(\d+)\.(\d+)$/.exec(version);
+  return {
+    ...entry,
+    'c-ip': withScope(entry['c-ip']),
+    's-ip': withScope(entry['s-ip']),
+    'cs-version': v && (Number(v[1]) >= 10 || Number(v[2]) >= 10) ? 'HTTP/?.?' : version,
+    'cs-method': entry['cs-method'] === undefined ? undefined : truncateBytes(entry['cs-method'], 255),
+    'cs-uri': entry['cs-uri'] === undefined ? undefined : truncateBytes(entry['cs-uri'], 4096),
+  };
+}
+
 export function directives(software: string, createdAt: number, fields: readonly string[]): string {
   const { date, time } = utcParts(createdAt);
   return `#Software: ${software}${CRLF}#Version: 1.0${CRLF}#Date: ${date} ${time}${CRLF}#Fields: ${fields.join(' ')}${CRLF}`;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { logStem, w3cValue } from '../iis/w3c-format.ts';
+import { httperrFields, httperrLine, logStem, w3cValue } from '../iis/w3c-format.ts';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -232,5 +232,29 @@ describe('N_Connections_Refused (reference §6.4)', () => {
       expect(seconds[1]! - seconds[0]!).toBeGreaterThanOrEqual(5);
       expect(seconds[1]! - seconds[0]!).toBeLessThanOrEqual(12);
     });
+  });
+});
+
+describe('HTTPERR fields as http.sys writes them (reference §6.3)', () => {
+  it('truncates cs-uri at 4096 bytes in the file', async () => {
+    const topology = { members: [{ name: 'member1', script: [{ route: '/', do: ['close-without-response'] }] }] };
+    await withTracedLab(topology, EVERY_STATUS, async (lab) => {
+      const path = `/long/${'a'.repeat(4200)}?q=1`;
+      await get(lab, path, 'long');
+      await lab.settle();
+      await lab.stop();
+      const [row] = readW3c(lab.member('member1').files().httperr[0]!).rows;
+      expect(row!['cs-uri']).toBe(path.slice(0, 4096));
+      expect(row!['s-reason']).toBe('Connection_Dropped');
+    });
+  });
+
+  it('writes HTTP/?.? for a two-digit version and the scope id of an IPv6 address', () => {
+    const entry = {
+      'c-ip': '2001:4898:0:fff:0:5efe:10.164.167.30', 'c-port': 54697, 's-ip': 'fe80::5d3d:c591:3026:46ee%14', 's-port': 80,
+      'cs-version': 'HTTP/1.10', 'cs-method': 'GET', 'cs-uri': '/', streamid: undefined, 'sc-status': 505, 's-siteid': undefined, 's-reason': 'Version_N/S', 's-queuename': undefined,
+    };
+    const line = httperrLine(Date.UTC(2012, 1, 6, 13, 31, 17), httperrFields(entry), 'legacy');
+    expect(line).toBe('2012-02-06 13:31:17 2001:4898:0:fff:0:5efe:10.164.167.30%0 54697 fe80::5d3d:c591:3026:46ee%14 80 HTTP/?.? GET / 505 - Version_N/S -\r\n');
   });
 });
