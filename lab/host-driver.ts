@@ -3,6 +3,7 @@ import type { IdSource } from '../core/ids.ts';
 import type { AddressBook } from '../core/address-book.ts';
 import type { FrebRule } from '../iis/freb/freb-log.ts';
 import type { ErrorMode } from '../iis/detailed-error-page.ts';
+import type { AppPoolState } from '../iis/http-sys/app-pool-state.ts';
 import type { WindowsVersion } from '../iis/windows-versions.ts';
 import type { HttpSysInput, HttpSysSettings } from '../iis/http-sys/settings.ts';
 import type { NonPagedPoolSettings } from '../iis/http-sys/nonpaged-pool.ts';
@@ -66,6 +67,8 @@ export interface HostHandle {
   setLeak(mb: number): void;
   /** The worker process dies: what it ran or queued is abandoned; returns how many requests. */
   crashWorker(): number;
+  /** What WAS does to the member's app pool (stopped, rapid-fail offline...); `Started` serves again. */
+  setAppPool(state: AppPoolState): void;
   /** Connection-level HTTPERR lines so far (Timer_ConnectionIdle, Timer_HeaderWait), by reason. */
   connectionEvents(): Record<string, number>;
   idle(): Promise<void>;

@@ -1,3 +1,4 @@
+import type { AppPoolState } from '../iis/http-sys/app-pool-state.ts';
 import { phaseTimeouts, type Availability } from '../proxy/farm-config.ts';
 import { ArrHandler } from '../proxy/arr-handler.ts';
 import { FarmRuntime } from '../proxy/farm.ts';
@@ -67,6 +68,10 @@ class InProcessHost implements HostHandle {
 
   crashWorker(): number {
     return this.host.crashWorker();
+  }
+
+  setAppPool(state: AppPoolState): void {
+    this.host.front.appPool = state;
   }
 
   connectionEvents(): Record<string, number> {

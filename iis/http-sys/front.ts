@@ -4,6 +4,7 @@ import type { LabClock, TimerHandle } from '../../core/clock.ts';
 import type { HostLogs } from '../host-logs.ts';
 import type { HostRequest } from '../host-request.ts';
 import { AppPoolQueue, type Admission } from './app-pool-queue.ts';
+import { RapidFailProtection, unavailableReason, type AppPoolState } from './app-pool-state.ts';
 import { canned503 } from './canned-503.ts';
 import { ConnectionWatch, type ConnectionTimer } from './connection-watch.ts';
 import { NonPagedPool, type NonPagedPoolSettings } from './nonpaged-pool.ts';
@@ -29,6 +30,9 @@ export interface FrontHost {
  */
 export class HttpSysFront {
   readonly pool: NonPagedPool;
+  /** What WAS has done to the app pool; requests to a pool not Started get http.sys's 503. */
+  appPool: AppPoolState = 'Started';
+  private readonly rapidFail = new RapidFailProtection();
   private readonly queue: AppPoolQueue;
   private readonly watches = new Map<Socket, ConnectionWatch>();
   private refused = 0;
@@ -76,6 +80,7 @@ export class HttpSysFront {
   /** The worker died: nothing runs and nothing waits any more. */
   workerDied(): void {
     this.queue.reset();
+    if (this.rapidFail.crashed(this.host.clock.now())) this.appPool = 'RapidFailOffline';
   }
 
   stop(): void {
@@ -188,8 +193,9 @@ export class HttpSysFront {
    * maxConnections it answers the canned 503 and logs ConnLimit (reference §6.4).
    */
   refusesRequest(request: HostRequest): boolean {
-    if (this.watches.size <= this.settings.maxConnections) return false;
-    this.answerCanned503(request, 'ConnLimit');
+    const reason = this.watches.size > this.settings.maxConnections ? 'ConnLimit' : unavailableReason(this.appPool);
+    if (reason === undefined) return false;
+    this.answerCanned503(request, reason);
     this.host.log(request);
     return true;
   }

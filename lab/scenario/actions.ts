@@ -25,6 +25,7 @@ export async function performAction(
   for (const [member, script] of Object.entries(action.script ?? {})) lab.member(member).setScript(script);
   for (const [member, online] of Object.entries(action.online ?? {})) await lab.member(member).setOnline(online);
   for (const member of action.crash ?? []) lab.member(member).crashWorker();
+  for (const [member, state] of Object.entries(action.appPool ?? {})) lab.member(member).setAppPool(state);
   for (const [member, mb] of Object.entries(action.leak ?? {})) lab.member(member).setLeak(mb);
   if (action.slowloris) await slowloris(lab, action.slowloris.connections, action.slowloris.interval);
   return [...farmChecks(lab, action, step, tolerance), ...eventChecks(lab, action, step), ...connectionChecks(lab, action, step)];

@@ -6,6 +6,7 @@ import { parseStatusRanges } from '../../core/status-ranges.ts';
 import { DEFAULT_WINDOWS, WINDOWS_NAMES, type WindowsVersion } from '../../iis/windows-versions.ts';
 import { httpSysSchema } from '../../iis/http-sys/settings.ts';
 import { ERROR_MODES } from '../../iis/detailed-error-page.ts';
+import { APP_POOL_STATES } from '../../iis/http-sys/app-pool-state.ts';
 import { nonPagedPoolSchema } from '../../iis/http-sys/nonpaged-pool.ts';
 import { availabilitySchema, farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
 import { resolverSchema } from '../../proxy/lab-resolver.ts';
@@ -159,6 +160,8 @@ export const actionSchema = z
     expectEvents: z.array(z.object({ id: z.union([z.literal(1000), z.literal(1002)]), server: z.string().optional() }).strict()),
     /** The worker process of these members dies (Connection_Abandoned_By_ReqQueue for what it ran or queued). */
     crash: z.array(z.string()).min(1),
+    /** What WAS does to these members' app pools: `Stopped` (Disabled), `RapidFailOffline` (AppOffline), `ShuttingDown` (AppShutdown), `Busy` (AppPoolTimer), `Started`. */
+    appPool: z.record(z.string(), z.enum(APP_POOL_STATES)),
     /** Slow clients on the controller: a header line every `interval`, never the end of the headers. */
     slowloris: z.object({ connections: z.number().int().min(1).max(100), interval: durationSchema }).strict(),
     /** Sets how many MB a member's leaking driver holds in the nonpaged pool (0: unloaded). */
@@ -168,7 +171,7 @@ export const actionSchema = z
   })
   .partial()
   .strict()
-  .refine((a) => Object.keys(a).length === 1, 'an action step has exactly one of: wait, settle, availability, health, script, online, expectFarm, expectEvents, crash, slowloris, leak, expectConnections');
+  .refine((a) => Object.keys(a).length === 1, 'an action step has exactly one of: wait, settle, availability, health, script, online, expectFarm, expectEvents, crash, appPool, slowloris, leak, expectConnections');
 export type ScenarioAction = z.output<typeof actionSchema>;
 
 export type ScenarioStep = { kind: 'request'; request: ScenarioRequest } | { kind: 'action'; action: ScenarioAction };
@@ -294,7 +297,7 @@ export function unknownMemberReferences(raw: unknown): { path: (string | number)
     const refs: (string | number)[][] = [];
     const expectMembers = (st.expect as { members?: unknown } | undefined)?.members;
     if (expectMembers && typeof expectMembers === 'object') refs.push(...Object.keys(expectMembers).map((n) => ['expect', 'members', n]));
-    for (const key of ['script', 'online', 'leak']) {
+    for (const key of ['script', 'online', 'leak', 'appPool']) {
       const v = st[key];
       if (v && typeof v === 'object') refs.push(...Object.keys(v).map((n) => [key, n]));
     }
