@@ -7,6 +7,8 @@ import { sendLikeWinHttp } from './winhttp-wire.ts';
 export interface ConnectTimeouts {
   resolve: number;
   connect: number;
+  /** When the OS gives up on an unanswered SYN (WSAETIMEDOUT); 0 or unset: never before `connect`. */
+  synGiveUp?: number;
 }
 
 type Callback = (err: Error | null, socket: Socket | null) => void;
@@ -55,7 +57,11 @@ export function labConnector(
       (endpoint) => {
         if (done) return;
         timer.cancel();
-        timer = clock.setTimer(limits.connect, () => finish(labError('timeout', 'connect timeout', 'LAB_TIMEOUT'), 'connect'));
+        // Whichever ends the connect first: WinHTTP's timer, or the OS giving up on the SYN.
+        const os = limits.synGiveUp !== undefined && limits.synGiveUp > 0 && limits.synGiveUp < limits.connect;
+        timer = os
+          ? clock.setTimer(limits.synGiveUp!, () => finish(labError('unanswered', 'connect ETIMEDOUT: no answer to the SYN', 'ETIMEDOUT'), 'connect'))
+          : clock.setTimer(limits.connect, () => finish(labError('timeout', 'connect timeout', 'LAB_TIMEOUT'), 'connect'));
         const s = netConnect({ host: endpoint.host, port: endpoint.port });
         socket = s;
         const onError = (err: Error) => finish(err, 'connect');

@@ -43,9 +43,14 @@ export const CLASSIFICATION: readonly ClassificationRow[] = [
     note: 'name resolution slower than the resolve timeout: DOC-502 names ResolveTimeout among the timeouts that give 12002 (§3.2); the cause under it is WinHTTP\'s own timer (1460, as in §8.1) [I]; page and log values I',
   },
   {
-    id: 'connect-timeout', phases: ['connect'], kinds: ['timeout'], status: 502, substatus: 3,
+    id: 'syn-unanswered', phases: ['connect'], kinds: ['unanswered'], status: 502, substatus: 3,
     winhttp: WINHTTP.TIMEOUT, cause: WIN32.WSAETIMEDOUT, evidence: 'V',
-    note: 'the member address never answers the SYN: DOC-502\'s trace of an offline member maps WSAETIMEDOUT (10060) to 12002 (§8.2, §9 row 4); page and log values I',
+    note: 'the member address never answers the SYN and the OS gives up first (about 21 s): DOC-502\'s trace of an offline member maps WSAETIMEDOUT (10060) to 12002 (§8.2, §9 row 4); page and log values I',
+  },
+  {
+    id: 'connect-timeout', phases: ['connect'], kinds: ['timeout'], status: 502, substatus: 3,
+    winhttp: WINHTTP.TIMEOUT, cause: WIN32.ERROR_TIMEOUT, evidence: 'I',
+    note: 'WinHTTP\'s connect timer fires before the OS gives up on the SYN (a timeout under about 21 s); the cause under it is WinHTTP\'s own timer (1460, as in §8.1) [I]',
   },
   {
     id: 'send-timeout', phases: ['send'], kinds: ['timeout'], status: 502, substatus: 3,

@@ -7,6 +7,8 @@ export type Phase = 'route' | 'resolve' | 'connect' | 'send' | 'receive-headers'
 export type FailureKind =
   | 'no-server'
   | 'timeout'
+  /** The OS gave up on a SYN nobody answered (WSAETIMEDOUT), before WinHTTP's own timer. */
+  | 'unanswered'
   | 'not-found'
   | 'refused'
   | 'unreachable'
@@ -48,7 +50,7 @@ export function kindOf(err: unknown): { kind: FailureKind; code: string | undefi
       return { kind: 'refused', code, message };
     // The OS gave up on an unanswered SYN before the lab's connect timeout did (WSAETIMEDOUT).
     case 'ETIMEDOUT':
-      return { kind: 'timeout', code, message };
+      return { kind: 'unanswered', code, message };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { kind: 'not-found', code, message };

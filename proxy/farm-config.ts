@@ -192,6 +192,14 @@ export const labSwitchesSchema = z
      * attempt, and the client sees that member's failure, the only behaviour a source shows.
      */
     retryOnConnectFailure: z.boolean().default(false),
+    /**
+     * When the controller's own TCP gives up on an unanswered SYN. Windows retransmits a SYN
+     * twice (TcpMaxConnectRetransmissions 2) with a 3 s initial timeout doubling each time, so a
+     * connect fails with WSAETIMEDOUT after about 3 + 6 + 12 = 21 s, whatever WinHTTP's connect
+     * timeout [S: Windows TCP defaults, not in the reference]. Whichever of the two is shorter
+     * ends the connect; `0` leaves only WinHTTP's timer.
+     */
+    synGiveUp: timeSpanSchema.default(21_000),
   })
   .strict();
 
@@ -218,8 +226,8 @@ export type ProtocolConfig = z.output<typeof protocolSchema>;
 export type AffinityConfig = z.output<typeof affinitySchema>;
 
 /** WinHTTP's phase timeouts for a farm: the lab switches where set, else protocol/@timeout. */
-export function phaseTimeouts(farm: FarmConfig): { resolve: number; connect: number; send: number; receive: number } {
+export function phaseTimeouts(farm: FarmConfig): { resolve: number; connect: number; send: number; receive: number; synGiveUp: number } {
   const t = farm.protocol.timeout;
   const o = farm.lab.timeouts;
-  return { resolve: o.resolve ?? t, connect: o.connect ?? t, send: o.send ?? t, receive: o.receive ?? t };
+  return { resolve: o.resolve ?? t, connect: o.connect ?? t, send: o.send ?? t, receive: o.receive ?? t, synGiveUp: farm.lab.synGiveUp };
 }

@@ -33,8 +33,12 @@ const cases: Record<string, RowCase> = {
     topology: { members: [{ name: 'member1' }], resolver: { member1: 'timeout' } },
     member: 'none',
   },
-  'connect-timeout': {
+  'syn-unanswered': {
     topology: { members: [{ name: 'member1', offline: 'silent' }] },
+    member: 'none',
+  },
+  'connect-timeout': {
+    topology: { farm: { protocol: { timeout: '00:00:10' } }, members: [{ name: 'member1', offline: 'silent' }] },
     member: 'none',
   },
   'send-timeout': {

@@ -258,3 +258,24 @@ describe('HTTPERR fields as http.sys writes them (reference §6.3)', () => {
     expect(line).toBe('2012-02-06 13:31:17 2001:4898:0:fff:0:5efe:10.164.167.30%0 54697 fe80::5d3d:c591:3026:46ee%14 80 HTTP/?.? GET / 505 - Version_N/S -\r\n');
   });
 });
+
+describe('a silent member: Windows gives up on the SYN at 21 s, or ARR first (reference §8.2)', () => {
+  for (const [timeout, winner, took, cause] of [
+    ['00:00:30', 'the OS', 21_000, 'mapped (WSAETIMEDOUT) 10060 to (ERROR_WINHTTP_TIMEOUT) 12002'],
+    ['00:00:10', "ARR's timer", 10_000, 'mapped (?) 1460 to (ERROR_WINHTTP_TIMEOUT) 12002'],
+  ] as const) {
+    it(`timeout ${timeout}: ${winner} ends the connect, as time-taken and the trace show`, async () => {
+      const topology = { farm: { protocol: { timeout } }, members: [{ name: 'member1', offline: 'silent' as const }] };
+      await withTracedLab(topology, EVERY_STATUS, async (lab) => {
+        const res = await get(lab, '/time/', 'silent');
+        expect(res.page).toMatchObject({ substatus: 3, errorCode: '0x80072ee2' });
+        await lab.settle();
+        await lab.stop();
+        const [row] = utf8Rows(lab.controller.files().w3svc[0]!);
+        expect(Math.abs(Number(row!['time-taken']) - took)).toBeLessThan(1000);
+        const trace = readFileSync(lab.controller.files().winhttp![0]!, 'utf8');
+        expect(trace).toContain(cause);
+      });
+    });
+  }
+});

@@ -53,7 +53,7 @@ describe('golden files', () => {
 
   it('writes the §8.2 block for an unanswered SYN, the receive call and its failure at one stamp, and a message of its own for each other phase', () => {
     const at = Date.UTC(2011, 6, 22, 12, 26, 39, 704);
-    const connect = traceLines(row('connect-timeout'), 1, { phase: 'connect', calls: { send: at - 21_000 } }, at);
+    const connect = traceLines(row('syn-unanswered'), 1, { phase: 'connect', calls: { send: at - 21_000 } }, at);
     expect(connect.map((l) => l.split(' ::')[0]!.slice(-12))).toEqual(Array(7).fill('12:26:39.704'));
     expect(connect.map((l) => l.split(' ::')[1])).toEqual([
       'WinHttpReceiveResponse(0x11d2578, 0x0)',
