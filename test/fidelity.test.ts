@@ -185,6 +185,9 @@ describe('Failed Request Tracing details (reference §7)', () => {
       expect(start.RequestURL).toBe(trace.root['@url']);
       expect(start.ConnId).toMatch(/^\d+$/);
       expect(start.RawConnId).toBe('0');
+      // What went back: ARR's page as the entity, then its headers.
+      expect(trace.data('GENERAL_RESPONSE_ENTITY_BUFFER')[0]!.Buffer).toContain('<h3>HTTP Error 502.3 - Bad Gateway</h3>');
+      expect(trace.data('GENERAL_RESPONSE_HEADERS')[0]!.Headers).toMatch(/^Server: Microsoft-IIS\/10\.0\r\n[\s\S]*Content-Type: text\/html; charset=utf-8\r\n/);
       const xsl = readFileSync(join(dirname(file), 'freb.xsl'), 'utf8');
       expect(XMLValidator.validate(xsl)).toBe(true);
       expect(xsl).toContain('match="/failedRequest"');

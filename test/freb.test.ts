@@ -51,7 +51,7 @@ describe('Failed Request Tracing files', () => {
       expect(events.map((e) => e.RenderingInfo.Opcode)).toEqual([
         'GENERAL_REQUEST_START', 'GENERAL_REQUEST_HEADERS', 'ARR_SERVER_ROUTED',
         ...Array(6).fill('GENERAL_SET_REQUEST_HEADER'),
-        'MODULE_SET_RESPONSE_ERROR_STATUS', 'GENERAL_FLUSH_RESPONSE_END', 'GENERAL_REQUEST_END',
+        'MODULE_SET_RESPONSE_ERROR_STATUS', 'GENERAL_RESPONSE_ENTITY_BUFFER', 'GENERAL_RESPONSE_HEADERS', 'GENERAL_FLUSH_RESPONSE_END', 'GENERAL_REQUEST_END',
       ]);
       const data = (e: (typeof events)[0]) => Object.fromEntries(e.EventData.Data.map((d) => [d['@Name'], d['#text'] ?? '']));
       expect(data(events[2]!)).toMatchObject({ RoutingReason: 'LoadBalancing', Server: 'member1', State: 'Active', TotalRequests: '1', CurrentRequests: '1' });

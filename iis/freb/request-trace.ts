@@ -1,17 +1,31 @@
 import type { HostIdentity } from '../host.ts';
 import type { HostRequest } from '../host-request.ts';
 import type { FrebLog } from './freb-log.ts';
-import { errorCode, num, type TraceEvent } from './trace.ts';
+import { errorCode, num, str, type TraceEvent } from './trace.ts';
 import type { FailedRequestInfo } from './freb-xml.ts';
 import { HOST_WIN32, hresultFromWin32 } from '../win32-status.ts';
 
 /** ERROR_CONNECTION_INVALID, as the member's FREB shows after ARR disconnected (reference §6.7). */
 const HRESULT_CONNECTION_INVALID = hresultFromWin32(HOST_WIN32.ERROR_CONNECTION_INVALID.code);
 
-/** The events that close a request's trace: the final flush and the end of the request. */
+/** The response headers as sent, `Name: value` lines ending in CRLF (the status line is not a header). */
+function responseHeaders(request: HostRequest): string {
+  const { res } = request;
+  // Node keeps each header's name as set; its typings lack the accessor.
+  const names = (res as unknown as { getRawHeaderNames(): string[] }).getRawHeaderNames();
+  return names.flatMap((name) => [res.getHeader(name) ?? []].flat().map((v) => `${name}: ${String(v)}\r\n`)).join('');
+}
+
+/**
+ * The events that close a request's trace: the response headers when a response went out
+ * (GENERAL_RESPONSE_HEADERS, reference §7.4 [V DOC-FRT-ARR]), the final flush and the end of the
+ * request.
+ */
 function completion(request: HostRequest, at: number, { sent, received }: { sent: number; received: number }): TraceEvent[] {
   const gone = request.clientGone && !request.httpErr;
+  const headers = request.res.headersSent ? responseHeaders(request) : undefined;
   return [
+    ...(headers === undefined ? [] : [{ name: 'GENERAL_RESPONSE_HEADERS', area: 'RequestNotifications' as const, level: 'Verbose' as const, at, fields: [str('Headers', headers)] }]),
     {
       name: 'GENERAL_FLUSH_RESPONSE_END', area: 'RequestNotifications', level: gone ? 'Warning' : 'Verbose', at,
       fields: [num('BytesSent', gone ? 0 : sent), errorCode('ErrorCode', gone ? HRESULT_CONNECTION_INVALID : 0)],
