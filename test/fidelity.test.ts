@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { httperrFields, httperrLine, logStem, w3cValue } from '../iis/w3c-format.ts';
+import { HostLogs, w3svcDir } from '../iis/host-logs.ts';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -281,4 +282,28 @@ describe('a silent member: Windows gives up on the SYN at 21 s, or ARR first (re
       });
     });
   }
+});
+
+describe('W3SVC restart (reference §5.1)', () => {
+  it('writes the directive block again mid-file when a host starts logging into an existing file', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const entry = {
+        's-ip': '10.0.0.1', 'cs-method': 'GET', 'cs-uri-stem': '/', 'cs-uri-query': undefined, 's-port': 80, 'cs-username': undefined, 'c-ip': '10.0.0.2',
+        'cs(User-Agent)': undefined, 'cs(Referer)': undefined, 'sc-status': 200, 'sc-substatus': 0, 'sc-win32-status': 0, 'time-taken': 1,
+      };
+      const at = Date.UTC(2026, 0, 15, 9, 0, 0);
+      for (const offset of [0, 60_000]) {
+        const logs = new HostLogs({ host: 'm', root: dir, siteId: 1, iisVersion: '10.0', httperrVariant: 'streamid' });
+        logs.w3c({ host: 'm', seq: 1, labRequest: undefined, arrLogId: undefined, at: at + offset }, entry);
+        logs.close();
+      }
+      const parsed = readW3c(join(w3svcDir(dir, 1), 'u_ex260115.log'));
+      expect(parsed.rows).toHaveLength(2);
+      expect(parsed.directives.filter((d) => d.startsWith('#Software: '))).toHaveLength(2);
+      expect(parsed.directives.filter((d) => d.startsWith('#Date: '))).toEqual(['#Date: 2026-01-15 09:00:00', '#Date: 2026-01-15 09:01:00']);
+    } finally {
+      cleanup();
+    }
+  });
 });
