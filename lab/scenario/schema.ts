@@ -33,6 +33,7 @@ export const w3cExpectSchema = z
     'cs-method': z.string(),
     'cs-uri-stem': z.string(),
     'cs-uri-query': z.string(),
+    'cs(User-Agent)': z.string(),
     'sc-status': z.number().int(),
     'sc-substatus': z.number().int(),
     'sc-win32-status': z.number().int(),
