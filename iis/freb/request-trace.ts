@@ -86,10 +86,20 @@ function buffered(request: HostRequest): TraceEvent[] {
 export function armTimeTakenRule(freb: FrebLog, request: HostRequest, host: TracingHost): () => void {
   const limit = freb.timeTakenLimit;
   if (limit === undefined) return () => {};
-  const timer = request.clock.setTimer(limit, () => {
-    if (!request.logged && tracedByWorker(request)) write(freb, request, 'TIME_TAKEN', limit, buffered(request), host);
-  });
-  return () => timer.cancel();
+  // The rule watches the request from a timeline of its own: its firing must neither move the
+  // request's time nor mark the request as working, and it never holds the lab's timers.
+  const watcher = request.clock.begin(request.startedAt);
+  watcher.park();
+  const timer = watcher.run(() =>
+    request.clock.setTimer(limit, () => {
+      watcher.finish();
+      if (!request.logged && tracedByWorker(request)) write(freb, request, 'TIME_TAKEN', limit, buffered(request), host);
+    }),
+  );
+  return () => {
+    timer.cancel();
+    watcher.finish();
+  };
 }
 
 /**
