@@ -1,5 +1,5 @@
-import { constants, copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { FREB_XSL } from './freb-xsl.ts';
 import { join } from 'node:path';
 import { parseStatusRanges } from '../../core/status-ranges.ts';
 import { renderFailedRequest, type FailedRequestInfo } from './freb-xml.ts';
@@ -16,9 +16,6 @@ export interface FrebRule {
   timeTaken?: number;
   maxLogFiles: number;
 }
-
-/** The lab's own stylesheet for the traces (not IIS's freb.xsl). */
-const STYLESHEET = fileURLToPath(new URL('./freb.xsl', import.meta.url));
 
 /** The lab's default: every 5xx is traced. */
 export const DEFAULT_FREB_RULE: FrebRule = { statusCodes: '500-999', maxLogFiles: 50 };
@@ -65,7 +62,7 @@ export class FrebLog {
       // The traces name `freb.xsl` as their stylesheet; IIS keeps one in the folder (reference §7.1).
       // A stylesheet already there is left as it is.
       try {
-        copyFileSync(STYLESHEET, join(this.dir, 'freb.xsl'), constants.COPYFILE_EXCL);
+        writeFileSync(join(this.dir, 'freb.xsl'), FREB_XSL, { flag: 'wx' });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }

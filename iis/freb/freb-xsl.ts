@@ -1,4 +1,9 @@
-<?xml version="1.0" encoding="UTF-8"?>
+/**
+ * The lab's own stylesheet for Failed Request Tracing files (not IIS's freb.xsl): a browser that
+ * opens frNNNNNN.xml beside it shows the request summary and its events as a table. Kept as a
+ * string so the compiled CLI carries it.
+ */
+export const FREB_XSL = `<?xml version="1.0" encoding="UTF-8"?>
 <!-- arr-lab's own stylesheet for Failed Request Tracing files: a browser opening frNNNNNN.xml
      beside it shows the request summary and its events as a table. Not IIS's freb.xsl. -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -44,3 +49,4 @@
     </html>
   </xsl:template>
 </xsl:stylesheet>
+`;
