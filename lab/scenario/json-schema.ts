@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { behaviours } from '../../backends/behaviours/index.ts';
+import { ruleSchema } from '../../backends/script.ts';
+import { durationSchema, timeSpanSchema } from '../../core/duration-schema.ts';
+import { formatTimeSpan } from '../../core/duration.ts';
+import { httpSysSchema } from '../../iis/http-sys/settings.ts';
+import { nonPagedPoolSchema } from '../../iis/http-sys/nonpaged-pool.ts';
+import { farmSchema } from '../../proxy/farm-config.ts';
+import { actionSchema, farmXmlSourceSchema, requestSchema, scenarioSchema } from './schema.ts';
+
+/**
+ * The scenario schema as JSON Schema (draft 2020-12), for editors (yaml-language-server), the
+ * generated scenario reference and the loader's unknown-key messages. It describes what a file
+ * may contain, so it is zod's input side. The parts zod validates in two stages (kept raw, then
+ * checked: steps, scripts, httpSys) come out of z.toJSONSchema as "any object" and are put back
+ * here from the schemas that check them; shared parts live in `$defs`.
+ */
+export type JsonSchema = {
+  [key: string]: unknown;
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  required?: string[];
+};
+
+export function toInputJsonSchema(schema: z.ZodType): JsonSchema {
+  const json = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      if ((zodSchema as unknown) === timeSpanSchema) jsonSchema.title = 'timeSpan';
+      if ((zodSchema as unknown) === durationSchema) jsonSchema.title = 'duration';
+      // A default on a timeSpan or duration is held in ms after the transform; show it as written.
+      const def = zodSchema._zod.def as unknown as { type: string; innerType?: unknown; defaultValue?: unknown };
+      if (def.type !== 'default' || def.innerType === undefined) return;
+      if (def.innerType === timeSpanSchema) jsonSchema.default = formatTimeSpan(def.defaultValue as number);
+      else if (def.innerType === durationSchema) jsonSchema.default = def.defaultValue;
+    },
+  }) as JsonSchema;
+  delete json.$schema;
+  return tidy(json);
+}
+
+/** Drops what zod adds that says nothing to a reader: safe-integer bounds, string key names, its own formats. */
+function tidy<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(tidy) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if ((key === 'maximum' || key === 'minimum') && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
+    if (key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}') continue;
+    if (key === 'format' && value === 'starts_with') continue;
+    out[key] = tidy(value);
+  }
+  return out as T;
+}
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/$defs/${name}` });
+
+/** A script step: a behaviour's name alone, or `{name: options}`. */
+function behaviourStepSchema(): JsonSchema {
+  return {
+    anyOf: [
+      { type: 'string', enum: behaviours.map((b) => b.name), description: 'a behaviour with its default options' },
+      ...behaviours.map((b) => ({
+        type: 'object',
+        description: b.summary,
+        properties: { [b.name]: { ...toInputJsonSchema(b.options), description: b.summary } },
+        required: [b.name],
+        additionalProperties: false,
+      })),
+    ],
+  };
+}
+
+function scriptSchema(): JsonSchema {
+  const rule = toInputJsonSchema(ruleSchema);
+  rule.properties!.do = { type: 'array', minItems: 1, items: ref('behaviourStep') };
+  return { type: 'array', items: rule };
+}
+
+function set(root: JsonSchema, path: string[], value: JsonSchema): void {
+  let node = root;
+  for (const key of path.slice(0, -1)) node = node[key] as JsonSchema;
+  const last = path[path.length - 1]!;
+  const old = node[last] as JsonSchema | undefined;
+  // Keep what the outer schema said (default, description) about the part being replaced.
+  node[last] = { ...value, ...(old?.default !== undefined ? { default: old.default } : {}), ...(old?.description ? { description: old.description } : {}) };
+}
+
+let cached: JsonSchema | undefined;
+
+export function scenarioJsonSchema(): JsonSchema {
+  if (cached) return cached;
+  const root = toInputJsonSchema(scenarioSchema);
+  const action = toInputJsonSchema(actionSchema);
+  // One key per action step (the schema's refine says so).
+  Object.assign(action, { minProperties: 1, maxProperties: 1 });
+  set(action, ['properties', 'script', 'additionalProperties'], ref('script'));
+
+  const members = (root.properties!.members as JsonSchema).items!;
+  set(members, ['properties', 'script'], ref('script'));
+  set(members, ['properties', 'httpSys'], ref('httpSys'));
+  set(members, ['properties', 'nonPagedPool'], toInputJsonSchema(nonPagedPoolSchema));
+  set(root, ['properties', 'controller', 'properties', 'httpSys'], ref('httpSys'));
+  set(root, ['properties', 'farm'], { anyOf: [toInputJsonSchema(farmSchema), toInputJsonSchema(farmXmlSourceSchema)] });
+  set(root, ['properties', 'requests', 'items'], { anyOf: [toInputJsonSchema(requestSchema), action] });
+
+  cached = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://arr-lab.invalid/scenario.schema.json',
+    title: 'arr-lab scenario',
+    ...root,
+    $defs: { script: scriptSchema(), behaviourStep: behaviourStepSchema(), httpSys: toInputJsonSchema(httpSysSchema) },
+  };
+  return cached;
+}
