@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,13 @@ describe('scenario JSON Schema and reference', () => {
       validate(parse(readFileSync(file, 'utf8'))) ? [] : [`${file}: ${ajv.errorsText(validate.errors)}`],
     );
     expect(rejected).toEqual([]);
+  });
+
+  it('a scenario\'s yaml-language-server line points at docs/scenario.schema.json (scripts/add-schema-line.sh)', () => {
+    for (const file of yamlFiles(join(ROOT, 'scenarios'))) {
+      const m = /^# yaml-language-server: \$schema=(\S+)/.exec(readFileSync(file, 'utf8'));
+      if (m) expect(resolve(dirname(file), m[1]!), file).toBe(join(ROOT, 'docs', 'scenario.schema.json'));
+    }
   });
 
   it('flags what an editor should: a misspelt key, a bad value, an unknown behaviour', () => {
