@@ -122,3 +122,41 @@ export function scenarioJsonSchema(): JsonSchema {
   };
   return cached;
 }
+
+function resolveRef(node: JsonSchema, root: JsonSchema): JsonSchema {
+  return node.$ref ? root.$defs![node.$ref.replace('#/$defs/', '')]! : node;
+}
+
+/** The alternative of a union that `value` was meant to be: all its required keys given, then most keys known. */
+function branchFor(node: JsonSchema, value: unknown, root: JsonSchema): JsonSchema {
+  const resolved = resolveRef(node, root);
+  if (!resolved.anyOf) return resolved;
+  const given = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+  const candidates = resolved.anyOf.map((b) => branchFor(b, value, root)).filter((b) => (Array.isArray(value) ? b.items : b.properties));
+  const score = (b: JsonSchema) =>
+    ((b.required ?? []).every((k) => given.includes(k)) ? 1000 : 0) + given.filter((k) => b.properties && k in b.properties).length;
+  return candidates.reduce<JsonSchema | undefined>((best, b) => (best === undefined || score(b) > score(best) ? b : best), undefined) ?? resolved;
+}
+
+/**
+ * The keys a scenario may hold at `path` (a path into the scenario as written), for messages
+ * about an unknown key; undefined when the path leads nowhere the schema describes.
+ */
+export function validKeysAt(raw: unknown, path: readonly PropertyKey[]): string[] | undefined {
+  const root = scenarioJsonSchema();
+  let node: JsonSchema | undefined = root;
+  let value: unknown = raw;
+  for (const segment of path) {
+    node = branchFor(node, value, root);
+    const next = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
+    if (typeof segment === 'number' || /^\d+$/.test(String(segment))) node = node.items;
+    else {
+      const additional = node.additionalProperties;
+      node = node.properties?.[String(segment)] ?? (typeof additional === 'object' ? additional : undefined);
+    }
+    value = next;
+    if (node === undefined) return undefined;
+  }
+  const properties = branchFor(node, value, root).properties;
+  return properties && Object.keys(properties);
+}

@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../../core/input-error.ts';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { closest, distance } from 'fastest-levenshtein';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { resolveFarmXml, type ScenarioFarmXml } from './farm-xml.ts';
+import { validKeysAt } from './json-schema.ts';
 import { scenarioSchema, unknownMemberReferences, type Scenario } from './schema.ts';
 
 export interface Problem {
@@ -75,21 +77,46 @@ export function parseScenario(raw: unknown, file: string, locate?: (path: Proper
   const references = unknownMemberReferences(raw).map((r) => ({ path: r.path.join('.'), line: locate?.(r.path), message: r.message }));
   const farmProblems = xml.problems.map((p) => ({ path: p.path.join('.'), line: locate?.(p.path), message: p.message }));
   if (!result.success || references.length > 0 || farmProblems.length > 0) {
-    throw new ScenarioError(file, [...farmProblems, ...(result.success ? [] : problemsOf(result.error, locate)), ...references]);
+    throw new ScenarioError(file, [...farmProblems, ...(result.success ? [] : problemsOf(result.error, raw, locate)), ...references]);
   }
   return { file, scenario: result.data, raw, farmFromXml: xml.farm };
 }
 
-function problemsOf(error: z.ZodError, locate?: (path: PropertyKey[]) => number | undefined): Problem[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    line: locate?.(issue.path),
-    message: issue.message,
-  }));
+function problemsOf(error: z.ZodError, raw: unknown, locate?: (path: PropertyKey[]) => number | undefined): Problem[] {
+  return error.issues.flatMap((issue) => {
+    const unknown = unknownKeys(issue);
+    if (unknown.length > 0) return unknown.map((key) => unknownKeyProblem(raw, issue.path, key, locate));
+    return [{ path: issue.path.map(String).join('.'), line: locate?.(issue.path), message: issue.message }];
+  });
 }
 
-/** The line of the deepest node that exists on the path (a missing key points at its parent). */
+/** zod's unrecognized_keys, also when a nested schema re-raised it as a custom issue (steps, scripts, httpSys). */
+function unknownKeys(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === 'unrecognized_keys') return issue.keys;
+  const m = /^Unrecognized keys?: (.*)$/.exec(issue.message);
+  return m ? [...m[1]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((k) => JSON.parse(`"${k[1]}"`) as string) : [];
+}
+
+/** Names the bad key, where it is, and what is valid there (with the nearest one when it looks like a typo). */
+function unknownKeyProblem(raw: unknown, at: PropertyKey[], key: string, locate?: (path: PropertyKey[]) => number | undefined): Problem {
+  const path = [...at, key];
+  const valid = validKeysAt(raw, at) ?? [];
+  const near = valid.length > 0 ? closest(key, valid) : undefined;
+  const hint = near !== undefined && distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${near}"?)` : '';
+  return {
+    path: path.map(String).join('.'),
+    line: locate?.(path),
+    message: `unknown key "${key}"${hint}${valid.length > 0 ? `; valid keys here: ${valid.join(', ')}` : ''}`,
+  };
+}
+
+/** The line of the deepest node that exists on the path (a missing key points at its parent); a key's own line for a key. */
 function lineOf(doc: Document, counter: LineCounter, path: PropertyKey[]): number | undefined {
+  const parent = path.length > 0 ? doc.getIn(path.slice(0, -1) as (string | number)[], true) : undefined;
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path[path.length - 1]));
+    if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
+  }
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
