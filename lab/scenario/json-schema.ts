@@ -30,18 +30,29 @@ export type JsonSchema = {
   required?: string[];
 };
 
+type Def = { type: string; in?: unknown; innerType?: { _zod: { def: Def } }; defaultValue?: unknown };
+
+/** `timeSpan` or `duration` for those schemas and their refined copies (which share their input side). */
+function timeKind(def: Def | undefined): 'timeSpan' | 'duration' | undefined {
+  if (def?.type !== 'pipe' || def.in === undefined) return undefined;
+  if (def.in === (timeSpanSchema._zod.def as unknown as Def).in) return 'timeSpan';
+  if (def.in === (durationSchema._zod.def as unknown as Def).in) return 'duration';
+  return undefined;
+}
+
 export function toInputJsonSchema(schema: z.ZodType): JsonSchema {
   const json = z.toJSONSchema(schema, {
     io: 'input',
     unrepresentable: 'any',
     override: ({ zodSchema, jsonSchema }) => {
-      if ((zodSchema as unknown) === timeSpanSchema) jsonSchema.title = 'timeSpan';
-      if ((zodSchema as unknown) === durationSchema) jsonSchema.title = 'duration';
+      const def = zodSchema._zod.def as unknown as Def;
+      const kind = timeKind(def);
+      if (kind) jsonSchema.title = kind;
       // A default on a timeSpan or duration is held in ms after the transform; show it as written.
-      const def = zodSchema._zod.def as unknown as { type: string; innerType?: unknown; defaultValue?: unknown };
-      if (def.type !== 'default' || def.innerType === undefined) return;
-      if (def.innerType === timeSpanSchema) jsonSchema.default = formatTimeSpan(def.defaultValue as number);
-      else if (def.innerType === durationSchema) jsonSchema.default = def.defaultValue;
+      if (def.type !== 'default') return;
+      const inner = timeKind(def.innerType?._zod.def);
+      if (inner === 'timeSpan') jsonSchema.default = formatTimeSpan(def.defaultValue as number);
+      else if (inner === 'duration') jsonSchema.default = def.defaultValue;
     },
   }) as JsonSchema;
   delete json.$schema;
