@@ -30,6 +30,9 @@ export class ScenarioError extends InputError {
   }
 }
 
+/** The line of a path in the file, or with `asKey` the line of the path's last key (an unknown key). */
+export type Locate = (path: PropertyKey[], asKey?: boolean) => number | undefined;
+
 export interface LoadedScenario {
   file: string;
   scenario: Scenario;
@@ -68,10 +71,10 @@ export function parseYamlScenario(text: string, file: string): LoadedScenario {
     );
   }
   const raw: unknown = doc.toJS();
-  return parseScenario(raw, file, (path) => lineOf(doc, lineCounter, path));
+  return parseScenario(raw, file, (path, asKey) => lineOf(doc, lineCounter, path, asKey));
 }
 
-export function parseScenario(raw: unknown, file: string, locate?: (path: PropertyKey[]) => number | undefined): LoadedScenario {
+export function parseScenario(raw: unknown, file: string, locate?: Locate): LoadedScenario {
   const xml = resolveFarmXml(raw, file);
   const result = scenarioSchema.safeParse(xml.raw);
   const references = unknownMemberReferences(raw).map((r) => ({ path: r.path.join('.'), line: locate?.(r.path), message: r.message }));
@@ -82,7 +85,7 @@ export function parseScenario(raw: unknown, file: string, locate?: (path: Proper
   return { file, scenario: result.data, raw, farmFromXml: xml.farm };
 }
 
-function problemsOf(error: z.ZodError, raw: unknown, locate?: (path: PropertyKey[]) => number | undefined): Problem[] {
+function problemsOf(error: z.ZodError, raw: unknown, locate?: Locate): Problem[] {
   return error.issues.flatMap((issue) => {
     const unknown = unknownKeys(issue);
     if (unknown.length > 0) return unknown.map((key) => unknownKeyProblem(raw, issue.path, key, locate));
@@ -98,21 +101,21 @@ function unknownKeys(issue: z.core.$ZodIssue): string[] {
 }
 
 /** Names the bad key, where it is, and what is valid there (with the nearest one when it looks like a typo). */
-function unknownKeyProblem(raw: unknown, at: PropertyKey[], key: string, locate?: (path: PropertyKey[]) => number | undefined): Problem {
+function unknownKeyProblem(raw: unknown, at: PropertyKey[], key: string, locate?: Locate): Problem {
   const path = [...at, key];
   const valid = validKeysAt(raw, at) ?? [];
   const near = valid.length > 0 ? closest(key, valid) : undefined;
   const hint = near !== undefined && distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${near}"?)` : '';
   return {
     path: path.map(String).join('.'),
-    line: locate?.(path),
+    line: locate?.(path, true),
     message: `unknown key "${key}"${hint}${valid.length > 0 ? `; valid keys here: ${valid.join(', ')}` : ''}`,
   };
 }
 
-/** The line of the deepest node that exists on the path (a missing key points at its parent); a key's own line for a key. */
-function lineOf(doc: Document, counter: LineCounter, path: PropertyKey[]): number | undefined {
-  const parent = path.length > 0 ? doc.getIn(path.slice(0, -1) as (string | number)[], true) : undefined;
+/** The line of the deepest node that exists on the path (a missing key points at its parent); with `asKey`, the line of the path's last key itself. */
+function lineOf(doc: Document, counter: LineCounter, path: PropertyKey[], asKey = false): number | undefined {
+  const parent = asKey && path.length > 0 ? doc.getIn(path.slice(0, -1) as (string | number)[], true) : undefined;
   if (isMap(parent)) {
     const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path[path.length - 1]));
     if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
