@@ -88,13 +88,18 @@ export function typeOf(schema: JsonSchema): string {
 function allowedOf(schema: JsonSchema): string {
   const parts: string[] = [];
   const enums = (schema.anyOf ?? [schema]).flatMap((s) => s.enum ?? (s.const !== undefined ? [s.const] : []));
-  if (enums.length > 0) parts.push(enums.map((v) => `\`${String(v)}\``).join(', '));
+  const others = (schema.anyOf ?? []).some((s) => s.enum === undefined && s.const === undefined);
+  if (enums.length > 0) parts.push(`${enums.map((v) => `\`${String(v)}\``).join(', ')}${others ? ' (or a value of the other type)' : ''}`);
   const { minimum: min, maximum: max } = schema;
   if (typeof min === 'number' && typeof max === 'number') parts.push(`${min}..${max}`);
   else if (typeof min === 'number') parts.push(`≥ ${min}`);
   else if (typeof max === 'number') parts.push(`≤ ${max}`);
   if (typeof schema.pattern === 'string') parts.push(`matches \`${schema.pattern}\``);
   if (typeof schema.minItems === 'number' && schema.minItems > 0) parts.push(`at least ${schema.minItems}`);
+  // A map's or list's values: what each may be.
+  const values = schema.items ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+  const inner = values && !values.properties ? allowedOf(values) : '';
+  if (inner) parts.push(`each ${inner}`);
   return parts.join('; ');
 }
 
@@ -151,6 +156,9 @@ function collect(path: string, title: string, schema: JsonSchema, out: Section[]
           if (row && same !== childPath) row.type += ` (keys as [\`${same}\`](#${anchor(same)}))`;
           continue;
         }
+        const row = section.rows.find((r) => r.key === key);
+        const title = BRANCH_TITLES[childPath]?.[0] ?? `\`${childPath}\``;
+        if (row) row.type += ` (keys in [\`${childPath}\`](#${anchor(title)}))`;
         collect(childPath, `\`${childPath}\``, inner.schema, out, seen);
       }
     }
