@@ -126,7 +126,6 @@ export function scenarioJsonSchema(): JsonSchema {
 
   cached = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://arr-lab.invalid/scenario.schema.json',
     title: 'arr-lab scenario',
     ...root,
     $defs: { script: scriptSchema(), behaviourStep: behaviourStepSchema(), httpSys: toInputJsonSchema(httpSysSchema) },
