@@ -120,9 +120,9 @@ describe('failure classification table', () => {
   beforeEach(() => {
     matched = [];
     const failed = WinHttpTrace.prototype.failed;
-    vi.spyOn(WinHttpTrace.prototype, 'failed').mockImplementation(function (this: WinHttpTrace, at: number, row: ClassificationRow) {
-      matched.push(row);
-      failed.call(this, at, row);
+    vi.spyOn(WinHttpTrace.prototype, 'failed').mockImplementation(function (this: WinHttpTrace, ...args: Parameters<WinHttpTrace['failed']>) {
+      matched.push(args[1]);
+      failed.apply(this, args);
     });
   });
   afterEach(() => {
