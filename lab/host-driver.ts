@@ -13,11 +13,13 @@ import type { FarmEvent } from '../proxy/farm-events.ts';
 import type { HealthProbe } from '../proxy/health-monitor.ts';
 import type { CounterState, ServerCounters } from '../proxy/server-state.ts';
 import type { StaticDirectory } from '../proxy/member-directory.ts';
+import type { Fault } from './containers/faults.ts';
 
 /**
  * How the lab starts a host. Specs are plain data (a script is the same YAML-shaped data a
  * scenario holds), so a host can be started in this process, in a child process or in a container
- * behind the same interface; only the in-process driver exists so far.
+ * behind the same interface (lab/in-process-driver.ts, lab/containers/container-driver.ts). A
+ * remote host answers over the wire, so the calls that change a host may return a promise.
  */
 export type HostSpec =
   | { kind: 'member'; name: string; script: unknown; offline: Offline }
@@ -58,17 +60,27 @@ export interface HostHandle {
   readonly accepted: number;
   /** Requests the host has logged (W3SVC or HTTPERR) so far. */
   readonly logged: number;
+  /**
+   * Requests a real host took with it when it was killed or stopped mid-request (container
+   * runtime): they reached it, but no process was left to log them. Absent: none can be.
+   */
+  readonly lost?: number;
+  /**
+   * False while a real fault keeps the lab from reaching the host (paused, stopped, killed, cut
+   * off): settling skips it until it is healed. Absent: always reachable.
+   */
+  readonly reachable?: boolean;
   records(): readonly LoggedRequest[];
   files(): { w3svc: string[]; httperr: string[]; freb?: string[]; events?: string[]; winhttp?: string[] };
   setOnline(online: boolean): Promise<void>;
   /** Changes the host's http.sys limits while the lab runs (unset fields keep their value). */
-  setHttpSys(settings: HttpSysInput): void;
+  setHttpSys(settings: HttpSysInput): void | Promise<void>;
   /** A leaking driver now holds `mb` of the nonpaged pool (0: it was unloaded). */
-  setLeak(mb: number): void;
+  setLeak(mb: number): void | Promise<void>;
   /** The worker process dies: what it ran or queued is abandoned; returns how many requests. */
-  crashWorker(): number;
+  crashWorker(): number | Promise<number>;
   /** What WAS does to the member's app pool (stopped, rapid-fail offline...); `Started` serves again. */
-  setAppPool(state: AppPoolState): void;
+  setAppPool(state: AppPoolState): void | Promise<void>;
   /** Connection-level HTTPERR lines so far (Timer_ConnectionIdle, Timer_HeaderWait), by reason. */
   connectionEvents(): Record<string, number>;
   idle(): Promise<void>;
@@ -78,9 +90,13 @@ export interface HostHandle {
 export interface MemberHandle extends HostHandle {
   readonly kind: 'member';
   /** Replaces the member's script while the lab runs (validated like a scenario's). */
-  setScript(script: unknown): void;
+  setScript(script: unknown): void | Promise<void>;
   /** Takes the member offline (refusing or silent) or back online while the lab runs. */
   setOffline(offline: Offline): Promise<void>;
+  /** A real fault on the member's host (container runtime only; lab/containers/faults.ts); resolves to its undo. */
+  fault?(fault: Fault): Promise<() => Promise<void>>;
+  /** Undoes the member's real faults, the latest first. */
+  heal?(): Promise<void>;
 }
 
 /** A farm server as the controller sees it at one instant. */
@@ -109,6 +125,8 @@ export interface ControllerHandle extends HostHandle {
 }
 
 export interface HostDriver {
+  /** Releases what the driver holds for the whole lab (a container network), after every host stopped. */
+  dispose?(): Promise<void>;
   startMember(spec: Extract<HostSpec, { kind: 'member' }>, context: HostContext): Promise<MemberHandle>;
   startController(spec: Extract<HostSpec, { kind: 'controller' }>, context: HostContext): Promise<ControllerHandle>;
 }

@@ -82,6 +82,7 @@ export class Lab {
     readonly controller: ControllerHandle,
     readonly members: ReadonlyMap<string, MemberHandle>,
     private readonly resolver: LabResolver,
+    private readonly driver: HostDriver,
     /** Deterministic runs: the modelled address book and the scenario client's modelled IP. */
     readonly addresses: { book: AddressBook; clientIp: string } | undefined = undefined,
   ) {}
@@ -122,9 +123,10 @@ export class Lab {
         started.push(member);
       }
       const controller = await driver.startController({ kind: 'controller', name: CONTROLLER_NAME, farm }, context(CONTROLLER_NAME));
-      return new Lab(clock, controller, members, directory, book ? { book, clientIp: ipOf(CLIENT_NAME) } : undefined);
+      return new Lab(clock, controller, members, directory, driver, book ? { book, clientIp: ipOf(CLIENT_NAME) } : undefined);
     } catch (err) {
       await Promise.allSettled(started.map((h) => h.stop()));
+      await driver.dispose?.();
       clock.dispose();
       throw err;
     }
@@ -159,18 +161,29 @@ export class Lab {
 
   private async quiet(): Promise<void> {
     for (;;) {
-      await Promise.all(this.hosts.map((h) => h.idle()));
+      // A host a real fault keeps out of reach cannot settle until it is healed.
+      const hosts = this.hosts.filter((h) => h.reachable !== false);
+      await Promise.all(hosts.map((h) => h.idle()));
       // A member can receive a request while the controller goes idle; look again until quiet.
       await new Promise((r) => setImmediate(r));
-      if (this.hosts.every((h) => h.accepted === h.logged)) return;
+      if (hosts.every((h) => h.accepted - (h.lost ?? 0) === h.logged)) return;
     }
+  }
+
+  /** Undoes every real fault still applied (container runtime), so the lab can settle. */
+  async healFaults(): Promise<void> {
+    for (const m of this.members.values()) await m.heal?.();
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     await this.controller.stop();
-    await Promise.all([...this.members.values()].map((m) => m.stop()));
+    try {
+      await Promise.all([...this.members.values()].map((m) => m.stop()));
+    } finally {
+      await this.driver.dispose?.();
+    }
     this.clock.dispose();
   }
 }

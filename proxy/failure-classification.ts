@@ -68,6 +68,11 @@ export const CLASSIFICATION: readonly ClassificationRow[] = [
     note: 'nothing listening on the member port (RST to the SYN)',
   },
   {
+    id: 'connect-unreachable', phases: ['connect'], kinds: ['unreachable'], status: 502, substatus: 3,
+    winhttp: WINHTTP.CANNOT_CONNECT, cause: WIN32.WSAEHOSTUNREACH, evidence: 'I',
+    note: 'the member\'s host is gone from its network (no ARP answer, EHOSTUNREACH) before the connect timeout: a connect failure, as WSAECONNREFUSED is (§3.3 10065); seen with real hosts only (container mode)',
+  },
+  {
     id: 'closed-before-response', phases: ['send', 'receive-headers'], kinds: ['reset', 'closed'], responseStarted: false,
     status: 502, substatus: 3, winhttp: WINHTTP.CONNECTION_ERROR, cause: WIN32.WSAECONNRESET, evidence: 'V',
     note: 'Response.Close() with no data: connection ended before any response byte (DOC-502 page; log value I)',

@@ -24,8 +24,9 @@ export function registerFixturesCommand(program: Command): void {
       const [{ resolveTargets }, { runScenario }, { failures, resultTable }] = await Promise.all([
         import('../catalog.ts'), import('../scenario/run.ts'), import('./tables.ts'),
       ]);
-      // Load runs interleave connections as the machine schedules them: they cannot repeat byte for byte.
-      const scenarios = (await resolveTargets(opts.suite)).filter((l) => !l.scenario.load);
+      // Load runs interleave connections as the machine schedules them, and container runs have
+      // real hosts and timers: neither can repeat byte for byte.
+      const scenarios = (await resolveTargets(opts.suite)).filter((l) => !l.scenario.load && l.scenario.runtime !== 'containers');
       const out = resolve(opts.out);
       claimFolder(out, 'collection');
       const interrupts = watchInterrupts();

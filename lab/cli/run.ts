@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { claimFolder } from '../output-folder.ts';
-import type { ScenarioResult } from '../scenario/run.ts';
+import type { Runtime, ScenarioResult } from '../scenario/run.ts';
 import { EXIT } from './exit.ts';
 import { watchInterrupts } from './interrupts.ts';
 import { stamp, timeScale, TIME_SCALE_DEFAULT } from './options.ts';
@@ -11,6 +11,7 @@ interface RunCliOptions {
   timeScale: number;
   json?: boolean;
   verbose?: boolean;
+  runtime?: Runtime;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -22,6 +23,7 @@ export function registerRunCommand(program: Command): void {
     .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second, 0.0001 to 1 (1 = real time)').default(TIME_SCALE_DEFAULT).argParser(timeScale))
     .option('--json', 'print the results as JSON instead of a table')
     .option('--verbose', 'a row for every request, not one per scenario')
+    .addOption(new Option('--runtime <where>', 'where members run, whatever the scenarios say (containers: docs/containers.md)').choices(['in-process', 'containers']))
     .action(async (targets: string[], opts: RunCliOptions) => {
       process.exitCode = await runCommand(targets, opts);
     });
@@ -44,7 +46,7 @@ export async function runCommand(targets: string[], opts: RunCliOptions): Promis
   const results: ScenarioResult[] = [];
   for (const loaded of scenarios) {
     if (interrupts.signal.aborted) break;
-    results.push(await runScenario(loaded, { dir: join(out, loaded.scenario.name), timeScale: opts.timeScale, signal: interrupts.signal }));
+    results.push(await runScenario(loaded, { dir: join(out, loaded.scenario.name), timeScale: opts.timeScale, signal: interrupts.signal, runtime: opts.runtime }));
   }
   const passed = results.length === scenarios.length && results.every((r) => r.passed);
   const interrupted = interrupts.signal.aborted ? String(interrupts.signal.reason) : undefined;

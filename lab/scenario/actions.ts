@@ -1,4 +1,5 @@
 import type { Availability } from '../../proxy/farm-config.ts';
+import type { Fault } from '../containers/faults.ts';
 import type { Lab } from '../lab.ts';
 import { slowloris } from '../slowloris.ts';
 import { describeMeasure, measureHolds, type Check } from './expectations.ts';
@@ -22,13 +23,21 @@ export async function performAction(
   if (action.settle) await lab.settle();
   for (const [address, availability] of Object.entries(action.availability ?? {})) lab.controller.setAvailability(address, availability as Availability);
   for (const [address, health] of Object.entries(action.health ?? {})) lab.controller.setHealthy(address, health === 'healthy');
-  for (const [member, script] of Object.entries(action.script ?? {})) lab.member(member).setScript(script);
+  for (const [member, script] of Object.entries(action.script ?? {})) await lab.member(member).setScript(script);
   for (const [member, online] of Object.entries(action.online ?? {})) await lab.member(member).setOnline(online);
-  for (const member of action.crash ?? []) lab.member(member).crashWorker();
-  for (const [member, state] of Object.entries(action.appPool ?? {})) lab.member(member).setAppPool(state);
-  for (const [member, mb] of Object.entries(action.leak ?? {})) lab.member(member).setLeak(mb);
+  for (const member of action.crash ?? []) await lab.member(member).crashWorker();
+  for (const [member, state] of Object.entries(action.appPool ?? {})) await lab.member(member).setAppPool(state);
+  for (const [member, mb] of Object.entries(action.leak ?? {})) await lab.member(member).setLeak(mb);
+  for (const [member, fault] of Object.entries(action.fault ?? {})) await realFault(lab, member).fault!(fault as Fault);
+  for (const member of action.heal ?? []) await realFault(lab, member).heal!();
   if (action.slowloris) await slowloris(lab, action.slowloris.connections, action.slowloris.interval);
   return [...farmChecks(lab, action, step, tolerance), ...eventChecks(lab, action, step), ...connectionChecks(lab, action, step)];
+}
+
+function realFault(lab: Lab, name: string) {
+  const member = lab.member(name);
+  if (!member.fault || !member.heal) throw new Error(`member ${name} runs in this process: real faults need runtime: containers`);
+  return member;
 }
 
 function farmChecks(lab: Lab, action: ScenarioAction, step: string, tolerance: number): Check[] {

@@ -12,6 +12,7 @@ import type { LoadedScenario } from './load.ts';
 import { relativeFiles, writeManifest } from './manifest.ts';
 import { performAction } from './actions.ts';
 import { topologyOf } from './topology.ts';
+import { CONTAINER_MIN_TIME_SCALE, containerDriver } from '../containers/container-driver.ts';
 import type { RequestExpect, Scenario, ScenarioStep } from './schema.ts';
 
 export interface RunOptions {
@@ -25,6 +26,17 @@ export interface RunOptions {
   deterministic?: { seed: number };
   /** Ctrl-C / SIGTERM: no new request is sent, the lab stops (abandoning what is in flight) and the record is written. */
   signal?: InterruptSignal;
+  /** Where the members run, whatever the scenario says (`arr-lab run --runtime`). */
+  runtime?: Runtime;
+}
+
+export type Runtime = Scenario['runtime'];
+
+/** The runtime and time scale a scenario runs at: the scenario's floor wins over a faster request. */
+export function runSettings(scenario: Scenario, options: Pick<RunOptions, 'timeScale' | 'runtime'>): { runtime: Runtime; timeScale: number } {
+  const runtime = options.runtime ?? scenario.runtime;
+  const floor = scenario.minTimeScale ?? (runtime === 'containers' ? CONTAINER_MIN_TIME_SCALE : 0);
+  return { runtime, timeScale: Math.max(options.timeScale, floor) };
 }
 
 export interface RequestOutcome {
@@ -63,9 +75,14 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   const wallStart = performance.now();
   startRun(options.dir);
   const raw = loaded.raw as { farm?: Record<string, unknown> };
+  const { runtime, timeScale } = runSettings(scenario, options);
+  if (runtime === 'containers' && options.deterministic) throw new Error(`${scenario.name}: a container run cannot be deterministic (real hosts, real timers)`);
   const lab = await Lab.start(
     topologyOf(loaded),
-    { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing, errorMode: scenario.errorMode, deterministic: options.deterministic, windows: scenario.windows },
+    {
+      root: options.dir, timeScale, startAt: options.startAt, freb: scenario.tracing, errorMode: scenario.errorMode, deterministic: options.deterministic, windows: scenario.windows,
+      driver: runtime === 'containers' ? containerDriver() : undefined,
+    },
   );
   const client = new LabClient(lab);
   const sent: { index: number; result: ClientResult }[] = [];
@@ -107,6 +124,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         while (!done && reached() < before + Math.min(r.repeat, r.concurrency)) await new Promise((resolve) => setImmediate(resolve));
       }
       runner.reach(Math.max(0, ...(await runner.during(Promise.all(background)))));
+      await lab.healFaults();
       await lab.settle();
       nominalMs = lab.clock.elapsed();
       runner.finish();
@@ -177,7 +195,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       nominalMs: Math.round(nominalMs),
       // Wall time is the one thing a deterministic run cannot repeat: left out of fixtures.
       ...(options.deterministic ? { seed: options.deterministic.seed } : { wallMs: Math.round(result.wallMs), timing: result.timing }),
-      timeScale: options.timeScale,
+      timeScale,
+      ...(runtime === 'containers' ? { runtime } : {}),
       passed,
       ...(interrupted ? { interrupted } : {}),
     },
@@ -194,7 +213,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     farm: { servers: lab.controller.servers(), events: lab.controller.events(), probes: lab.controller.probes() },
     // Lines no scenario request caused (health probes), so that every line of every file has its record.
     unattributed: Object.fromEntries([...records].map(([host, list]) => [host, list.filter((x) => x.meta.labRequest === undefined).map((x) => slim(x, options.dir))])),
-    hosts: Object.fromEntries(lab.hosts.map((h) => [h.name, { ...relativeFiles(options.dir, h.files()), connectionEvents: h.connectionEvents() }])),
+    hosts: Object.fromEntries(lab.hosts.map((h) => [h.name, { ...relativeFiles(options.dir, h.files()), connectionEvents: h.connectionEvents(), ...(h.lost ? { lost: h.lost } : {}) }])),
   });
   finishRun(options.dir, interrupted ? 'interrupted' : 'complete');
   return { ...result, manifest };
@@ -208,10 +227,15 @@ function slim(r: LoggedRequest, dir: string) {
 
 /** Every request a host accepted is in its logs exactly once. */
 function accounting(lab: Lab): Check[] {
-  return lab.hosts.map((h) => ({
-    request: '-', subject: h.name, field: 'accounted once', expected: `${h.accepted} lines`, actual: `${h.records().length} lines`,
-    pass: h.accepted === h.records().length && new Set(h.records().map((r) => r.meta.seq)).size === h.records().length,
-  }));
+  return lab.hosts.map((h) => {
+    const lost = h.lost ?? 0;
+    return {
+      request: '-', subject: h.name, field: 'accounted once',
+      expected: `${h.accepted - lost} lines${lost ? ` (${h.accepted} accepted, ${lost} lost with the killed host)` : ''}`,
+      actual: `${h.records().length} lines`,
+      pass: h.accepted - lost === h.records().length && new Set(h.records().map((r) => r.meta.seq)).size === h.records().length,
+    };
+  });
 }
 
 function evaluate(scenario: Scenario, exp: RequestExpect, result: ClientResult, records: Map<string, readonly LoggedRequest[]>): Check[] {

@@ -11,6 +11,7 @@ import { nonPagedPoolSchema } from '../../iis/http-sys/nonpaged-pool.ts';
 import { availabilitySchema, farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
 import { resolverSchema } from '../../proxy/lab-resolver.ts';
 import { loadSectionSchema } from '../load/section.ts';
+import { faultSchema } from '../containers/faults.ts';
 
 /**
  * The scenario schema, shared by YAML files and TypeScript modules (`defineScenario`). A scenario
@@ -147,7 +148,9 @@ const serverExpectSchema = z
  * - `availability`: Rotate Servers actions, e.g. `{member1: Drain}`;
  * - `health`: SetHealthy / SetUnhealthy, e.g. `{member1: unhealthy}`;
  * - `script`: replace members' scripts; `online`: take members offline (`false`) or back;
- * - `expectFarm`: the farm's view of its servers now; `expectEvents`: the 1000/1002 events so far.
+ * - `expectFarm`: the farm's view of its servers now; `expectEvents`: the 1000/1002 events so far;
+ * - `fault`: a real fault on a member's container (`runtime: containers`), e.g. `{member1: pause}`;
+ *   `heal`: undo every real fault of these members, the latest first.
  */
 export const actionSchema = z
   .object({
@@ -169,10 +172,12 @@ export const actionSchema = z
     leak: z.record(z.string(), z.number().min(0)),
     /** Connection-level HTTPERR lines so far per host, by reason: `{arr: {Timer_HeaderWait: 3}}`. */
     expectConnections: z.record(z.string(), z.record(z.string(), z.number().int().min(0))),
+    fault: z.record(z.string(), faultSchema),
+    heal: z.array(z.string()).min(1),
   })
   .partial()
   .strict()
-  .refine((a) => Object.keys(a).length === 1, 'an action step has exactly one of: wait, settle, availability, health, script, online, expectFarm, expectEvents, crash, appPool, slowloris, leak, expectConnections');
+  .refine((a) => Object.keys(a).length === 1, 'an action step has exactly one of: wait, settle, availability, health, script, online, expectFarm, expectEvents, crash, appPool, slowloris, leak, expectConnections, fault, heal');
 export type ScenarioAction = z.output<typeof actionSchema>;
 
 export type ScenarioStep = { kind: 'request'; request: ScenarioRequest } | { kind: 'action'; action: ScenarioAction };
@@ -249,6 +254,16 @@ export const scenarioSchema = z
     /** httpErrors/@errorMode on every host: the lab's clients are local, so `Custom` shows what a remote client sees. */
     errorMode: z.enum(ERROR_MODES).default('DetailedLocalOnly'),
     members: z.array(memberSchema).min(1),
+    /**
+     * Where the members run: `in-process` (objects in the lab's process, the precise model) or
+     * `containers` (each its own container; real faults). `arr-lab run --runtime` overrides it.
+     */
+    runtime: z.enum(['in-process', 'containers']).default('in-process'),
+    /**
+     * The smallest time scale the scenario may run at. Waits that cross processes, and real
+     * faults that race the kernel's own timers, need scaled gaps far above the wall jitter.
+     */
+    minTimeScale: z.number().positive().max(1).optional(),
     /** The lab DNS: per name an answer, a delay or a failure, e.g. `{member1: {delay: 20s}, ghost: nxdomain}`. */
     resolver: resolverSchema.optional(),
     /** Requests and actions, run in order. */
@@ -276,6 +291,9 @@ export const scenarioSchema = z
       if (s?.load && (steps.length !== 1 || steps[0]?.kind !== 'request' || Object.keys(steps[0].request.expect ?? {}).length > 0)) {
         ctx.addIssue({ code: 'custom', message: 'a load scenario has one request, without expect: the template autocannon repeats (expectations go under load.expect)', path: ['requests'] });
       }
+      if (s?.runtime !== 'containers' && steps.some((step) => step?.kind === 'action' && (step.action.fault || step.action.heal))) {
+        ctx.addIssue({ code: 'custom', message: 'fault and heal steps act on containers: add runtime: containers', path: ['runtime'] });
+      }
       for (const name of Object.keys(s?.load?.expect?.members ?? {})) {
         if (!names.has(name)) ctx.addIssue({ code: 'custom', message: `no member named "${name}"`, path: ['load', 'expect', 'members', name] });
       }
@@ -298,11 +316,14 @@ export function unknownMemberReferences(raw: unknown): { path: (string | number)
     const refs: (string | number)[][] = [];
     const expectMembers = (st.expect as { members?: unknown } | undefined)?.members;
     if (expectMembers && typeof expectMembers === 'object') refs.push(...Object.keys(expectMembers).map((n) => ['expect', 'members', n]));
-    for (const key of ['script', 'online', 'leak', 'appPool']) {
+    for (const key of ['script', 'online', 'leak', 'appPool', 'fault']) {
       const v = st[key];
       if (v && typeof v === 'object') refs.push(...Object.keys(v).map((n) => [key, n]));
     }
-    if (Array.isArray(st.crash)) refs.push(...st.crash.map((n, j) => ['crash', j, String(n)]));
+    for (const key of ['crash', 'heal']) {
+      const v = st[key];
+      if (Array.isArray(v)) refs.push(...v.map((n, j) => [key, j, String(n)]));
+    }
     for (const path of refs) {
       const name = String(path[path.length - 1]);
       if (!names.has(name)) out.push({ path: ['requests', i, ...path], message: `no member named "${name}"` });

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe } from 'vitest';
+import type { Topology } from '../lab.ts';
+import { dockerUnavailable } from '../containers/docker.ts';
+import { startContainerFarm, type ContainerFarm, type ContainerFarmOptions } from './container-farm.ts';
+
+/** Starts the farm before the file's tests and stops it after; call the returned function inside a test. */
+export function useContainerFarm(topology: Topology, options: ContainerFarmOptions = {}): () => ContainerFarm {
+  let farm: ContainerFarm | undefined;
+  beforeAll(async () => {
+    farm = await startContainerFarm(topology, options);
+  }, 120_000);
+  afterAll(async () => {
+    await farm?.stop();
+  }, 60_000);
+  return () => {
+    if (!farm) throw new Error('the container farm did not start (see the beforeAll error)');
+    return farm;
+  };
+}
+
+/**
+ * Why container tests cannot run here, or undefined. In CI (CI set) a missing engine is an error,
+ * not a skip: the container suite must run there.
+ */
+export async function containerSuiteBlocker(): Promise<string | undefined> {
+  const missing = await dockerUnavailable();
+  if (missing && process.env.CI) throw new Error(`the container suite must run in CI, but ${missing}`);
+  if (missing) console.warn(`\n*** container suite did NOT run: ${missing} ***\n`);
+  return missing;
+}
+
+/** `describe` for tests that need Docker: skipped, with the reason printed, where no engine answers. */
+export async function describeWithDocker(name: string, fn: () => void): Promise<void> {
+  const missing = await containerSuiteBlocker();
+  describe.skipIf(missing !== undefined)(missing ? `${name} (not run: ${missing})` : name, fn);
+}
