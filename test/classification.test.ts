@@ -198,7 +198,7 @@ describe('failure classification table', () => {
   }
 
   it('falls back to a visible "unclassified" row rather than guessing', () => {
-    expect(classify({ phase: 'connect', kind: 'unreachable', responseStarted: false }).id).toBe('unclassified');
+    expect(classify({ phase: 'receive-body', kind: 'other', responseStarted: true }).id).toBe('unclassified');
   });
 
   it('tells a connection closed before any byte from one cut inside the headers', () => {
