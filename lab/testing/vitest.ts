@@ -3,6 +3,8 @@ import type { Topology } from '../lab.ts';
 import { dockerUnavailable } from '../containers/docker.ts';
 import { startContainerFarm, type ContainerFarm, type ContainerFarmOptions } from './container-farm.ts';
 
+/** vitest hooks around lab/testing/container-farm.ts, and a `describe` that needs Docker. */
+
 /** Starts the farm before the file's tests and stops it after; call the returned function inside a test. */
 export function useContainerFarm(topology: Topology, options: ContainerFarmOptions = {}): () => ContainerFarm {
   let farm: ContainerFarm | undefined;
@@ -22,12 +24,18 @@ export function useContainerFarm(topology: Topology, options: ContainerFarmOptio
  * Why container tests cannot run here, or undefined. In CI (CI set) a missing engine is an error,
  * not a skip: the container suite must run there.
  */
-export async function containerSuiteBlocker(): Promise<string | undefined> {
-  const missing = await dockerUnavailable();
-  if (missing && process.env.CI) throw new Error(`the container suite must run in CI, but ${missing}`);
-  if (missing) console.warn(`\n*** container suite did NOT run: ${missing} ***\n`);
-  return missing;
+export function containerSuiteBlocker(): Promise<string | undefined> {
+  // Asked once per file, however many suites it holds: one probe, one notice.
+  blocker ??= (async () => {
+    const missing = await dockerUnavailable();
+    if (missing && process.env.CI) throw new Error(`the container suite must run in CI, but ${missing}`);
+    if (missing) console.warn(`\n*** container suite did NOT run: ${missing} ***\n`);
+    return missing;
+  })();
+  return blocker;
 }
+
+let blocker: Promise<string | undefined> | undefined;
 
 /** `describe` for tests that need Docker: skipped, with the reason printed, where no engine answers. */
 export async function describeWithDocker(name: string, fn: () => void): Promise<void> {
