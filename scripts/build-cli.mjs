@@ -2,7 +2,8 @@
 // `arr-lab` starts without compiling TypeScript first. Run by npm's `prepare` (npm install / ci)
 // and before the tests. Dependencies are bundled too (Node resolving and reading hundreds of
 // package files cost a fifth of a second per start), except those that load files of their own at
-// run time: autocannon (its worker), tsx and esbuild (.ts scenarios).
+// run time: autocannon (its worker), tsx and esbuild (.ts scenarios), testcontainers (dockerode's
+// ssh2 loads native addons; container mode only).
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -23,7 +24,7 @@ export async function buildCli() {
     chunkNames: '[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     bundle: true,
-    external: ['autocannon', 'tsx', 'esbuild'],
+    external: ['autocannon', 'tsx', 'esbuild', 'testcontainers'],
     // Bundled CommonJS packages call require() for Node's own modules.
     banner: { js: "import { createRequire as __arrLabRequire } from 'node:module'; const require = __arrLabRequire(import.meta.url);" },
     platform: 'node',

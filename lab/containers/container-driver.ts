@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import type { HostDriver } from '../host-driver.ts';
@@ -10,9 +11,22 @@ import { dockerUnavailable, testcontainers } from './docker.ts';
 import { memberImage } from './image.ts';
 import { MEMBER_CONFIG_ENV, READY_LINE, type MemberConfig } from './member-config.ts';
 
-/** The checkout the containers run: bind-mounted read-only at the same path. */
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
-const SUPERVISOR = fileURLToPath(new URL('./supervisor.mjs', import.meta.url));
+/** Where the member's entry point lives below the checkout. */
+const SUPERVISOR_PATH = 'lab/containers/supervisor.mjs';
+
+/**
+ * The checkout the containers run (bind-mounted read-only at the same path): found from this
+ * module, which is either the source or the compiled CLI in dist/.
+ */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, SUPERVISOR_PATH))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`container runtime: ${SUPERVISOR_PATH} not found above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+}
 /** Wall ms for a member container to print its ready line (create, start, node and tsx boot). */
 const START_BUDGET_MS = 60_000;
 
@@ -53,6 +67,7 @@ export function containerDriver(): ContainerDriver {
 
     async startMember(spec, context) {
       const tc = await testcontainers();
+      const root = projectRoot();
       const [{ name: net, docker }, image] = await Promise.all([ensureNetwork(), memberImage()]);
       mkdirSync(context.root, { recursive: true });
       const token = randomBytes(24).toString('hex');
@@ -78,12 +93,12 @@ export function containerDriver(): ContainerDriver {
         .withNetworkMode(net)
         .withLabels(runLabels(run))
         .withBindMounts([
-          { source: PROJECT_ROOT, target: PROJECT_ROOT, mode: 'ro' },
+          { source: root, target: root, mode: 'ro' },
           { source: context.root, target: context.root, mode: 'rw' },
         ])
-        .withWorkingDir(PROJECT_ROOT)
+        .withWorkingDir(root)
         .withEnvironment({ [MEMBER_CONFIG_ENV]: JSON.stringify(config) })
-        .withCommand(['node', SUPERVISOR])
+        .withCommand(['node', join(root, SUPERVISOR_PATH)])
         .withWaitStrategy(tc.Wait.forLogMessage(READY_LINE))
         .withStartupTimeout(START_BUDGET_MS)
         .start();

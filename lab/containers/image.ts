@@ -4,9 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { testcontainers } from './docker.ts';
 
-/** Where the project's Dockerfile for a member image on a node base image lives (needs a registry). */
-export const DOCKERFILE = new URL('./Dockerfile', import.meta.url);
-
 /** The offline image: the host's own node and the libraries it links, FROM scratch, nothing pulled. */
 export const OFFLINE_IMAGE = `arr-lab-node:${process.version}`;
 
