@@ -253,7 +253,8 @@ describe('failure classification rows', () => {
     ['receive-body', 'closed', true, 'cut-inside-body'],
     ['connect', 'aborted', false, 'terminated'],
     ['receive-body', 'aborted', true, 'terminated'],
-    ['connect', 'unreachable', false, 'unclassified'],
+    ['connect', 'unreachable', false, 'connect-unreachable'],
+    ['resolve', 'refused', false, 'unclassified'],
     ['receive-headers', 'other', false, 'unclassified'],
   ];
   for (const [phase, kind, responseStarted, id] of expectations) {
