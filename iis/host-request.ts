@@ -29,6 +29,8 @@ export class HostRequest {
   arrLogId: string | undefined;
   /** Text the handler appended to the log line's cs-uri-query (IIS's AppendToLog). */
   readonly appendedToLog: string[] = [];
+  /** The handler's own account of a failure (ARR: its classification row id), kept in the record's meta. */
+  failure: string | undefined;
   logged = false;
   /** Its Failed Request Tracing file, once a rule has fired. */
   tracedFile: string | undefined;

@@ -329,6 +329,7 @@ export class IisHost {
       seq: request.seq,
       labRequest: request.labRequest,
       arrLogId: request.arrLogId,
+      ...(request.failure ? { failure: request.failure } : {}),
       at,
     };
     const url = req.url ?? '/';

@@ -43,6 +43,8 @@ export interface RecordMeta {
   labRequest: string | undefined;
   /** X-ARR-LOG-ID: set by ARR on the controller, received by a member. */
   arrLogId: string | undefined;
+  /** The handler's ground truth for a failure (ARR: the failure-classification row id); never rendered. */
+  failure?: string;
   /** Nominal epoch ms the line was written (its date/time fields). */
   at: number;
   /** The file and 1-based line number the entry was written to (set when logged). */

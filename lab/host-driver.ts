@@ -71,6 +71,10 @@ export interface HostHandle {
    */
   readonly reachable?: boolean;
   records(): readonly LoggedRequest[];
+  /** Calls `listener` with each record as the host logs it (retained or not); returns the unsubscribe. */
+  onRecord(listener: (record: LoggedRequest) => void): () => void;
+  /** Writes the lines still in the log buffers to their files now (a copy of the artifacts taken while the lab runs). */
+  flush(): void;
   files(): { w3svc: string[]; httperr: string[]; freb?: string[]; events?: string[]; winhttp?: string[] };
   setOnline(online: boolean): Promise<void>;
   /** Changes the host's http.sys limits while the lab runs (unset fields keep their value). */
@@ -115,6 +119,10 @@ export interface ControllerHandle extends HostHandle {
   /** `SetHealthy` / `SetUnhealthy`: an administrator's verdict (still subject to minServers). */
   setHealthy(address: string, healthy: boolean): void;
   counters(address: string): ServerCounters | undefined;
+  /** Changes the farm's protocol/@timeout while the lab runs; requests already in a phase keep their timer. */
+  setProtocolTimeout(ms: number): void;
+  /** The farm's configuration as it is now (live changes included). */
+  readonly farmConfig: FarmConfig;
   servers(): ServerSnapshot[];
   /** The farm's Application-log events so far (1000, 1002). */
   events(): readonly FarmEvent[];

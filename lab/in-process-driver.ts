@@ -1,5 +1,5 @@
 import type { AppPoolState } from '../iis/http-sys/app-pool-state.ts';
-import { phaseTimeouts, type Availability } from '../proxy/farm-config.ts';
+import { phaseTimeouts, type Availability, type FarmConfig } from '../proxy/farm-config.ts';
 import { ArrHandler } from '../proxy/arr-handler.ts';
 import { FarmRuntime } from '../proxy/farm.ts';
 import { Forwarder } from '../proxy/forwarder.ts';
@@ -48,6 +48,14 @@ class InProcessHost implements HostHandle {
 
   records(): readonly LoggedRequest[] {
     return this.host.logs.records;
+  }
+
+  flush(): void {
+    this.host.logs.flush();
+  }
+
+  onRecord(listener: (record: LoggedRequest) => void): () => void {
+    return this.host.logs.onRecord(listener);
   }
 
   files() {
@@ -161,6 +169,14 @@ class InProcessController extends InProcessHost implements ControllerHandle {
     else this.farm.markUnhealthy(server, 'an administrator (SetUnhealthy)');
   }
 
+  get farmConfig(): FarmConfig {
+    return this.farm.config;
+  }
+
+  setProtocolTimeout(ms: number): void {
+    this.farm.config.protocol.timeout = ms;
+  }
+
   counters(address: string): ServerCounters | undefined {
     return this.farm.server(address)?.counters;
   }
@@ -179,6 +195,11 @@ class InProcessController extends InProcessHost implements ControllerHandle {
 
   unreachedTrips(): number {
     return this.arr.unreachedTrips;
+  }
+
+  override flush(): void {
+    super.flush();
+    this.winhttp.flush();
   }
 
   override files() {

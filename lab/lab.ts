@@ -142,6 +142,11 @@ export class Lab {
     return m;
   }
 
+  /** A host by name: the controller (`arr`) or a member. */
+  host(name: string): HostHandle {
+    return name === CONTROLLER_NAME ? this.controller : this.member(name);
+  }
+
   /** Replaces the lab DNS's script while the lab runs; lookups already waiting keep the old answer. */
   setResolver(script: ResolverScript): void {
     this.resolver.setScript(script);

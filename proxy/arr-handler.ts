@@ -43,6 +43,7 @@ export class ArrHandler implements RequestHandler {
     if (maxForwards === undefined) return;
     const route = this.farm.route(routingContext(request), header(req.headers.cookie), req.headers.host);
     if (!route) {
+      request.failure = NO_SERVER.id;
       req.resume();
       request.sendError(errorPage(NO_SERVER));
       return;
@@ -101,6 +102,7 @@ export class ArrHandler implements RequestHandler {
     this.health?.recordLive(server, { status: outcome.status, connectionError: outcome.failure !== undefined });
     if (outcome.failure && outcome.observed) this.winhttp?.failed(now, outcome.failure, outcome.observed);
     if (outcome.failure && UNREACHED.has(outcome.failure.id)) this.unreachedTrips++;
+    request.failure = outcome.failure?.id;
     return outcome;
   }
 

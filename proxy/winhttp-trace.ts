@@ -86,6 +86,10 @@ export class WinHttpTrace {
     return this.log.files();
   }
 
+  flush(): void {
+    this.log.flush();
+  }
+
   close(): void {
     this.log.close();
   }

@@ -5,6 +5,7 @@
 set -euo pipefail
 here="$(dirname "$0")"
 bash "$here/install-outside-tools.sh"
+bash "$here/install-chromium.sh"
 # The container suite needs a Docker engine. Where none can be had, everything else still runs and
 # test/containers.test.ts says plainly that the container suite did not (in CI it fails instead).
 if ! bash "$here/start-docker.sh"; then

@@ -7,6 +7,8 @@ import { registerFixturesCommand } from './fixtures.ts';
 import { registerListCommand } from './list.ts';
 import { registerLoadCommand } from './load.ts';
 import { registerRunCommand } from './run.ts';
+// The composition root: the CLI is the one place the live server (a layer above lab/) is wired in.
+import { registerServeCommand } from '../../live/serve-command.ts';
 
 /**
  * The arr-lab command line. Each command lives in its own module and registers itself here; an
@@ -27,6 +29,7 @@ registerConfigCommand(program);
 registerDecodeCommand(program);
 registerFixturesCommand(program);
 registerLoadCommand(program);
+registerServeCommand(program);
 
 // `arr-lab list | head`: the reader left; that is not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

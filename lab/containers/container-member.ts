@@ -105,6 +105,7 @@ export class ContainerMember implements MemberHandle, FaultTarget {
         record.meta.seq += this.base.accepted;
         this.list.push(record);
         this.received++;
+        for (const l of this.listeners) l(record);
         this.current = { accepted: Math.max(this.current.accepted, m.accepted as number), logged: this.received };
         this.wakeCaughtUp();
       }
@@ -116,6 +117,16 @@ export class ContainerMember implements MemberHandle, FaultTarget {
   records(): readonly LoggedRequest[] {
     return this.list;
   }
+
+  private readonly listeners = new Set<(record: LoggedRequest) => void>();
+
+  onRecord(listener: (record: LoggedRequest) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The member's own process writes its files (its buffers flush every 200 ms); nothing is held here. */
+  flush(): void {}
 
   files() {
     const list = (dir: string, pattern: RegExp) => (existsSync(dir) ? readdirSync(dir).filter((f) => pattern.test(f)).sort().map((f) => join(dir, f)) : []);

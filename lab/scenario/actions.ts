@@ -30,6 +30,9 @@ export async function performAction(
   for (const [member, mb] of Object.entries(action.leak ?? {})) await lab.member(member).setLeak(mb);
   for (const [member, fault] of Object.entries(action.fault ?? {})) await realFault(lab, member).fault!(fault as Fault);
   for (const member of action.heal ?? []) await realFault(lab, member).heal!();
+  if (action.timeout !== undefined) lab.controller.setProtocolTimeout(action.timeout);
+  for (const [member, offline] of Object.entries(action.offline ?? {})) await lab.member(member).setOffline(offline);
+  for (const [name, settings] of Object.entries(action.httpSys ?? {})) await lab.host(name).setHttpSys(settings ?? {});
   if (action.slowloris) await slowloris(lab, action.slowloris.connections, action.slowloris.interval);
   return [...farmChecks(lab, action, step, tolerance), ...eventChecks(lab, action, step), ...connectionChecks(lab, action, step)];
 }

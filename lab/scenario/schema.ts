@@ -125,6 +125,11 @@ export const requestSchema = z
   .transform((r) => (r.bodyBytes === undefined ? r : { ...r, body: filler(r.bodyBytes).toString('latin1') }));
 export type ScenarioRequest = z.output<typeof requestSchema>;
 
+export const ACTION_KEYS = [
+  'wait', 'settle', 'availability', 'health', 'script', 'online', 'expectFarm', 'expectEvents', 'crash', 'appPool', 'slowloris', 'leak',
+  'expectConnections', 'fault', 'heal', 'timeout', 'offline', 'httpSys',
+] as const;
+
 const serverExpectSchema = z
   .object({
     availability: availabilitySchema,
@@ -151,6 +156,9 @@ const serverExpectSchema = z
  * - `expectFarm`: the farm's view of its servers now; `expectEvents`: the 1000/1002 events so far;
  * - `fault`: a real fault on a member's container (`runtime: containers`), e.g. `{member1: pause}`;
  *   `heal`: undo every real fault of these members, the latest first.
+ * - `timeout`: change the farm's protocol/@timeout live (Server Farm → Proxy → Time-out);
+ * - `offline`: take members offline refusing (`true`), silent (`silent`) or back (`false`);
+ * - `httpSys`: change hosts' http.sys and app-pool limits live, e.g. `{member1: {queueLength: 1000}}`.
  */
 export const actionSchema = z
   .object({
@@ -174,10 +182,13 @@ export const actionSchema = z
     expectConnections: z.record(z.string(), z.record(z.string(), z.number().int().min(0))),
     fault: z.record(z.string(), faultSchema),
     heal: z.array(z.string()).min(1),
+    timeout: durationSchema,
+    offline: z.record(z.string(), z.union([z.boolean(), z.literal('silent')], { error: 'use true (refused), false (back online) or silent (SYNs unanswered)' })),
+    httpSys: z.record(z.string(), rawValidated(httpSysSchema.partial())),
   })
   .partial()
   .strict()
-  .refine((a) => Object.keys(a).length === 1, 'an action step has exactly one of: wait, settle, availability, health, script, online, expectFarm, expectEvents, crash, appPool, slowloris, leak, expectConnections, fault, heal');
+  .refine((a) => Object.keys(a).length === 1, `an action step has exactly one of: ${ACTION_KEYS.join(', ')}`);
 export type ScenarioAction = z.output<typeof actionSchema>;
 
 export type ScenarioStep = { kind: 'request'; request: ScenarioRequest } | { kind: 'action'; action: ScenarioAction };
@@ -316,7 +327,7 @@ export function unknownMemberReferences(raw: unknown): { path: (string | number)
     const refs: (string | number)[][] = [];
     const expectMembers = (st.expect as { members?: unknown } | undefined)?.members;
     if (expectMembers && typeof expectMembers === 'object') refs.push(...Object.keys(expectMembers).map((n) => ['expect', 'members', n]));
-    for (const key of ['script', 'online', 'leak', 'appPool', 'fault']) {
+    for (const key of ['script', 'online', 'leak', 'appPool', 'fault', 'offline']) {
       const v = st[key];
       if (v && typeof v === 'object') refs.push(...Object.keys(v).map((n) => [key, n]));
     }

@@ -1,0 +1,124 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import open from 'open';
+import { expectationFacts } from '../lab/decode/catalog-facts.ts';
+import { loadCatalog } from '../lab/catalog.ts';
+import type { Topology } from '../lab/lab.ts';
+import { loadScenarioFile } from '../lab/scenario/load.ts';
+import { topologyOf } from '../lab/scenario/topology.ts';
+import { loadApplicationHostConfig } from '../proxy/application-host-config.ts';
+import { EXERCISES, type Step } from './exercises/catalog.ts';
+import { Exercises } from './exercises/session.ts';
+import { runSteps } from './exercises/steps.ts';
+import { LiveLab, type LiveLabOptions } from './live-lab.ts';
+import { serveLiveLab } from './server.ts';
+import { teachingFarm } from './teaching-farm.ts';
+
+interface ServeFlags {
+  config?: string;
+  farm?: string;
+  port?: number;
+  timeScale: number;
+  out?: string;
+  open?: boolean;
+  json?: boolean;
+  exercise?: string;
+  ring: number;
+}
+
+function number(min: number, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`must be a number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** `arr-lab serve`: a lab that keeps running, its dashboard and control API on 127.0.0.1. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run a long-lived lab with a web dashboard and control API on 127.0.0.1 (training mode)')
+    .argument('[scenario]', 'a scenario file whose farm and members to run (default: the teaching farm); its steps run once at start')
+    .option('--config <file>', 'run the farm of a customer\'s applicationHost.config instead (members stand in for its servers)')
+    .option('--farm <name>', 'the farm to run when the config file has several')
+    .addOption(new Option('--port <n>', 'dashboard and API port (default: any free port)').argParser(number(1, 65535)))
+    .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second (1: real time; 0.1: a 30 s time-out fires in 3 s)').default(0.1).argParser(number(0.0001, 10)))
+    .option('--out <dir>', 'artifact folder, new or empty (default: out/serve-<timestamp>)')
+    .option('--open', 'open the dashboard in the default browser')
+    .option('--json', 'print one JSON line {dashboard, api, token, learnerToken, arr} instead of text')
+    .addOption(new Option('--exercise <name>', `start with a guided exercise (${EXERCISES.map((e) => e.name).join(', ')})`))
+    .addOption(new Option('--ring <n>', 'requests the dashboard keeps to look back on').default(2000).argParser(number(10, 1_000_000)))
+    .action(async (scenario: string | undefined, flags: ServeFlags) => {
+      process.exitCode = await serveCommand(scenario, flags);
+    });
+}
+
+async function serveCommand(scenarioFile: string | undefined, flags: ServeFlags): Promise<number> {
+  if (scenarioFile && flags.config) return usage('give a scenario or --config, not both');
+  if (flags.farm && !flags.config) return usage('--farm goes with --config');
+  if (flags.exercise && (scenarioFile || flags.config)) return usage('exercises run on the teaching farm: no scenario or --config with --exercise');
+  if (flags.exercise && !EXERCISES.some((e) => e.name === flags.exercise)) return usage(`no exercise "${flags.exercise}" (${EXERCISES.map((e) => e.name).join(', ')})`);
+  const out = resolve(flags.out ?? join('out', `serve-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`));
+  // Nothing the user owns is overwritten: an existing folder must be empty.
+  if (existsSync(out) && readdirSync(out).length > 0) return usage(`--out ${out} is not empty; give a new or empty folder`);
+
+  let topology: Topology = teachingFarm();
+  let steps: Step[] = [];
+  const options: LiveLabOptions = { root: out, timeScale: flags.timeScale, ringSize: flags.ring };
+  if (scenarioFile) {
+    const loaded = await loadScenarioFile(scenarioFile);
+    topology = topologyOf(loaded);
+    steps = (loaded.raw as { requests: Step[] }).requests;
+    Object.assign(options, { windows: loaded.scenario.windows, freb: loaded.scenario.tracing });
+  } else if (flags.config) {
+    const farm = loadApplicationHostConfig(flags.config, { farmName: flags.farm });
+    const names = farm.servers.map((_, i) => `member${i + 1}`);
+    topology = {
+      farm: farm.input,
+      members: names.map((name) => ({ name })),
+      // The customer's addresses resolve to the lab's members, so the farm runs as written.
+      resolver: Object.fromEntries(farm.servers.map((s, i) => [s.address, names[i]!])),
+    };
+  }
+  options.facts = expectationFacts(await loadCatalog());
+  const live = await LiveLab.start(topology, options);
+  const exercises = scenarioFile || flags.config ? undefined : new Exercises();
+  const server = await serveLiveLab(live, { port: flags.port, exercises });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await server.close();
+      await live.stop();
+    })());
+  const onSignal = () => {
+    void stop().then(() => {
+      if (!flags.json) console.log(`\nstopped; every log is complete in ${out}`);
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const arr = live.lab.url('/').replace(/\/$/, '');
+  if (flags.json) {
+    console.log(JSON.stringify({ dashboard: server.dashboard, api: `${server.url}/api`, token: server.token, learnerToken: server.learnerToken, arr, out }));
+  } else {
+    console.log(`arr-lab serve: ${live.memberNames.length} members behind ARR at ${arr} (time scale ${flags.timeScale}); artifacts in ${out}`);
+    console.log(`dashboard (trainer): ${server.dashboard}`);
+    console.log(`dashboard (learner): ${server.url}/?token=${server.learnerToken}`);
+    console.log('Ctrl-C stops the lab.');
+  }
+  if (steps.length > 0) void runSteps(live, steps).catch((err) => console.error(`arr-lab serve: the scenario's steps stopped: ${(err as Error).message}`));
+  if (flags.exercise) void exercises!.start(flags.exercise, live).catch((err) => console.error(`arr-lab serve: exercise ${flags.exercise}: ${(err as Error).message}`));
+  if (flags.open) await open(server.dashboard);
+  // The process stays up on the servers' handles until a signal stops it.
+  return 0;
+}
+
+function usage(message: string): number {
+  console.error(`arr-lab serve: ${message}`);
+  return 2;
+}
