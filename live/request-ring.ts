@@ -1,5 +1,7 @@
 import type { LoggedRequest } from '../iis/log-records.ts';
 import type { ClientResult } from '../lab/client.ts';
+import { hex8 } from '../iis/detailed-error-page.ts';
+import { hresultFromWin32 } from '../iis/win32-status.ts';
 
 /** One request through the lab as the dashboard lists it: ARR's log line, the member's, the client's view. */
 export interface LiveRequest {
@@ -29,7 +31,10 @@ export interface LiveRequest {
 
 export type RequestSummary = Omit<LiveRequest, 'controller' | 'members' | 'client' | 'timeouts'> & {
   members: string[];
+  /** The page's Error Code: what the client got, or what ARR's page shows for the logged sc-win32-status. */
   errorCode: string | undefined;
+  /** ARR's failure-classification row, for ARR's own errors. */
+  failure: string | undefined;
   /** The client's own network error, when it got no response. */
   networkError: string | undefined;
 };
@@ -130,7 +135,11 @@ export class RequestRing {
 
 export function summarize(r: LiveRequest): RequestSummary {
   const { controller: _c, timeouts: _t, members, client, ...rest } = r;
-  return { ...rest, members: members.map((m) => m.name), errorCode: client?.errorCode, networkError: client?.networkError };
+  // ARR's own error pages show HRESULT_FROM_WIN32 of sc-win32-status (0 for 502.4), so a row
+  // can show the page's Error Code even for requests whose page nobody kept (background load).
+  const failure = r.controller.meta.failure;
+  const errorCode = client?.errorCode ?? (failure ? hex8(hresultFromWin32(r.win32)) : undefined);
+  return { ...rest, members: members.map((m) => m.name), failure, errorCode, networkError: client?.networkError };
 }
 
 function requestLine(record: LoggedRequest): { method: string; uri: string; status: number; substatus: number; win32: number } {
