@@ -80,7 +80,7 @@ describe('dashboard in chromium', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => text('#explanation .row-id'), { timeout: 10_000 }).toContain('receive-timeout');
     expect(await visible('#detail')).toBe(true);
-    expect(await text('#timeline')).toContain('receive timeout (WinHttpReceiveResponse) = 30 s fired');
+    expect(await text('#timeline')).toContain('timer: receive timeout (WinHttpReceiveResponse) = 30 s fired');
     expect(await count('#timeline svg rect.span-failed')).toBe(1);
     expect(await text('#explanation .fix')).toContain('Time-out');
     expect(await text('#artifacts .logline')).toMatch(/ 502 3 12002 /);

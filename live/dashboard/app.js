@@ -236,7 +236,8 @@ function timelineSvg(t) {
   if (t.timer) {
     const tx = x(t.timer.firedAt);
     svg.append(s('line', { x1: tx, x2: tx, y1: 15, y2: H - 18, class: 'timer' }));
-    svg.append(s('text', { x: Math.min(tx, W - 260), y: H - 4, class: 'timer-label' }, `⏱ ${t.timer.name} = ${t.timer.ms / 1000} s fired`));
+    const anchor = tx > W / 2 ? 'end' : 'start';
+    svg.append(s('text', { x: tx + (anchor === 'end' ? -4 : 4), y: H - 4, 'text-anchor': anchor, class: 'timer-label' }, `timer: ${t.timer.name} = ${t.timer.ms / 1000} s fired`));
   }
   const wrap = el('div', {});
   wrap.append(svg);
