@@ -6,7 +6,7 @@ import { summarize } from './request-ring.ts';
 
 /** What one batch of the live stream carries. */
 export interface Batch {
-  /** Nominal epoch ms of the lab clock, and wall ms the batch covers. */
+  /** The lab's nominal frontier (epoch ms), and the wall ms the batch covers. */
   now: number;
   windowMs: number;
   /** ARR's logged requests so far (kept in the ring or not). */
@@ -32,9 +32,10 @@ export interface BatchSource {
 /**
  * The dashboard's live stream as Server-Sent Events. Requests are not pushed one by one: a batch
  * every `intervalMs` carries the farm, new farm events, the window's outcome counts and latency
- * percentiles and at most `maxRequests` request rows, so 2,000 req/s costs the browser a handful
- * of messages a second. Node's own HTTP response is enough for SSE (text lines over a kept-open
- * response), so no library is involved.
+ * percentiles and at most `maxRequests` request rows, so 2,000 req/s costs the browser one message
+ * a second. One second by default: autocannon paces its rate per second, so shorter windows draw a
+ * saw-tooth of full and empty windows. Node's own HTTP response is enough for SSE (text lines on a
+ * response kept open), so no library is involved.
  */
 export class EventStream {
   private readonly clients = new Set<ServerResponse>();
@@ -49,7 +50,7 @@ export class EventStream {
 
   constructor(
     private readonly source: BatchSource,
-    private readonly intervalMs = 500,
+    private readonly intervalMs = 1000,
     private readonly maxRequests = 100,
   ) {
     this.unsubscribe = source.onRequest((r) => {

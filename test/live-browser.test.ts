@@ -27,7 +27,11 @@ const pageErrors: string[] = [];
  */
 const text = (selector: string) => page.evaluate((s) => document.querySelector(s)?.textContent ?? '', selector);
 const count = (selector: string) => page.evaluate((s) => document.querySelectorAll(s).length, selector);
-const visible = (selector: string) => page.evaluate((s) => !(document.querySelector(s) as HTMLElement | null)?.hidden, selector);
+const visible = (selector: string) =>
+  page.evaluate((s) => {
+    const node = document.querySelector(s);
+    return node !== null && getComputedStyle(node).display !== 'none';
+  }, selector);
 
 afterEach(() => {
   expect(pageErrors).toEqual([]);
@@ -107,6 +111,8 @@ describe('dashboard in chromium', () => {
 
   it('runs an exercise: a wrong fix is refused after the replay, the right one accepted, the trainer sees both', async () => {
     await page.click('#tab-exercises');
+    expect(await visible('#view-lab')).toBe(false);
+    expect(await visible('#view-exercises')).toBe(true);
     await page.selectOption('#ex-select', 'connect-timeout');
     await page.fill('#ex-learner', 'ada');
     await page.selectOption('#ex-cause', 'host-down');

@@ -261,7 +261,8 @@ function makeCharts() {
   outcomeChart = new uPlot({ title: 'Outcomes / s', width, height, axes, series: [{}, ...OUTCOMES.map((o) => ({ label: o, stroke: COLORS[o], width: 2 }))] }, outcomeData, $('#chart-outcomes'));
   latencyChart = new uPlot({
     title: 'ARR time-taken percentiles (nominal ms)', width, height, axes,
-    series: [{}, { label: 'p50', stroke: '#0b5cad', width: 2 }, { label: 'p90', stroke: '#ef6c00', width: 2 }, { label: 'p99', stroke: '#c62828', width: 2 }],
+        // Windows without requests have no percentile: lines span them rather than break.
+    series: [{}, ...[['p50', '#0b5cad'], ['p90', '#ef6c00'], ['p99', '#c62828']].map(([label, stroke]) => ({ label, stroke, width: 2, spanGaps: true, points: { show: true, size: 5 } }))],
   }, latencyData, $('#chart-latency'));
 }
 
