@@ -74,10 +74,6 @@ export class EventStream {
     this.write(res, { ...this.emptyBatch(0), events: [...this.source.events()] });
   }
 
-  get clientCount(): number {
-    return this.clients.size;
-  }
-
   /** Builds and sends one batch; the window's counters start again. */
   flush(): Batch {
     const events = this.source.events();

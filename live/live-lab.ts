@@ -62,7 +62,6 @@ export interface RequestDetail {
  */
 export class LiveLab {
   readonly ring: RequestRing;
-  readonly startedAt = Date.now();
   private readonly client: LabClient;
   private readonly memberState = new Map<string, { offline: Offline; script: unknown }>();
   private readonly unsubscribe: (() => void)[] = [];

@@ -155,11 +155,19 @@ function addRequests(list) {
   while (tbody.children.length > MAX_ROWS) tbody.lastElementChild.remove();
 }
 
+// A request can wait a long nominal time (a 45 s page at real time): say it is on its way.
+let inFlight = 0;
+const showInFlight = () => ($('#send-status').textContent = inFlight ? `${inFlight} in flight…` : '');
 $('#send-btn').addEventListener('click', async () => {
+  inFlight++;
+  showInFlight();
   try {
     await api('POST', '/api/send', { path: $('#send-path').value || '/' });
   } catch (err) {
     report(err);
+  } finally {
+    inFlight--;
+    showInFlight();
   }
 });
 $('#send-path').addEventListener('keydown', (e) => e.key === 'Enter' && $('#send-btn').click());
