@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { zip, type Zippable } from 'fflate';
+import { MARKER } from '../lab/output-folder.ts';
 
 /**
  * The lab's artifact folder as one zip, with the same layout as `--out` (one folder per host,
@@ -18,7 +19,8 @@ async function filesUnder(dir: string): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile() && !entry.name.endsWith('.tmp')) out.push(path);
+    // The folder's own bookkeeping (the output marker) is not an artifact; half-written temp files are not yet.
+    else if (entry.isFile() && !entry.name.endsWith('.tmp') && entry.name !== MARKER) out.push(path);
   }
   return out;
 }

@@ -1,6 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { InputError } from '../core/input-error.ts';
+import { EXIT } from '../lab/cli/exit.ts';
+import { watchInterrupts } from '../lab/cli/interrupts.ts';
+import { timeScale, wholeIn } from '../lab/cli/options.ts';
+import { finishRun, startRun } from '../lab/output-folder.ts';
 import open from 'open';
 import { expectationFacts } from '../lab/decode/catalog-facts.ts';
 import { loadCatalog } from '../lab/catalog.ts';
@@ -27,14 +31,6 @@ interface ServeFlags {
   ring: number;
 }
 
-function number(min: number, max: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`must be a number from ${min} to ${max}`);
-    return n;
-  };
-}
-
 /** `arr-lab serve`: a lab that keeps running, its dashboard and control API on 127.0.0.1. */
 export function registerServeCommand(program: Command): void {
   program
@@ -43,29 +39,32 @@ export function registerServeCommand(program: Command): void {
     .argument('[scenario]', 'a scenario file whose farm and members to run (default: the teaching farm); its steps run once at start')
     .option('--config <file>', 'run the farm of a customer\'s applicationHost.config instead (members stand in for its servers)')
     .option('--farm <name>', 'the farm to run when the config file has several')
-    .addOption(new Option('--port <n>', 'dashboard and API port (default: any free port)').argParser(number(1, 65535)))
-    .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second (1: real time; 0.1: a 30 s time-out fires in 3 s)').default(0.1).argParser(number(0.0001, 10)))
-    .option('--out <dir>', 'artifact folder, new or empty (default: out/serve-<timestamp>)')
+    .addOption(new Option('--port <n>', 'dashboard and API port (default: any free port)').argParser(wholeIn(1, 65535)))
+    .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second (1: real time; 0.1: a 30 s time-out fires in 3 s)').default(0.1).argParser(timeScale))
+    .option('--out <dir>', 'artifact folder: new, empty or made by arr-lab before (default: out/serve-<timestamp>)')
     .option('--open', 'open the dashboard in the default browser')
-    .option('--json', 'print one JSON line {dashboard, api, token, learnerToken, arr} instead of text')
+    .option('--json', 'print one JSON line {dashboard, api, token, learnerToken, arr, out} instead of text')
     .addOption(new Option('--exercise <name>', `start with a guided exercise (${EXERCISES.map((e) => e.name).join(', ')})`))
-    .addOption(new Option('--ring <n>', 'requests the dashboard keeps to look back on').default(2000).argParser(number(10, 1_000_000)))
+    .addOption(new Option('--ring <n>', 'requests the dashboard keeps to look back on').default(2000).argParser(wholeIn(10, 1_000_000)))
     .action(async (scenario: string | undefined, flags: ServeFlags) => {
       process.exitCode = await serveCommand(scenario, flags);
     });
 }
 
+/**
+ * Runs until SIGINT or SIGTERM: then stops the load, the dashboard's connections and every host
+ * (each log whole), records the folder, and exits 130 / 143 as every interrupted command does.
+ */
 async function serveCommand(scenarioFile: string | undefined, flags: ServeFlags): Promise<number> {
-  if (scenarioFile && flags.config) return usage('give a scenario or --config, not both');
-  if (flags.farm && !flags.config) return usage('--farm goes with --config');
-  if (flags.exercise && (scenarioFile || flags.config)) return usage('exercises run on the teaching farm: no scenario or --config with --exercise');
-  if (flags.exercise && !EXERCISES.some((e) => e.name === flags.exercise)) return usage(`no exercise "${flags.exercise}" (${EXERCISES.map((e) => e.name).join(', ')})`);
-  const out = resolve(flags.out ?? join('out', `serve-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`));
-  // Nothing the user owns is overwritten: an existing folder must be empty.
-  if (existsSync(out) && readdirSync(out).length > 0) return usage(`--out ${out} is not empty; give a new or empty folder`);
-
+  if (scenarioFile && flags.config) throw new InputError('serve: give a scenario or --config, not both');
+  if (flags.farm && !flags.config) throw new InputError('serve: --farm goes with --config');
+  if (flags.exercise && (scenarioFile || flags.config)) throw new InputError('serve: exercises run on the teaching farm: no scenario or --config with --exercise');
+  if (flags.exercise && !EXERCISES.some((e) => e.name === flags.exercise)) {
+    throw new InputError(`serve: no exercise "${flags.exercise}" (${EXERCISES.map((e) => e.name).join(', ')})`);
+  }
   let topology: Topology = teachingFarm();
   let steps: Step[] = [];
+  const out = resolve(flags.out ?? join('out', `serve-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`));
   const options: LiveLabOptions = { root: out, timeScale: flags.timeScale, ringSize: flags.ring };
   if (scenarioFile) {
     const loaded = await loadScenarioFile(scenarioFile);
@@ -82,25 +81,13 @@ async function serveCommand(scenarioFile: string | undefined, flags: ServeFlags)
       resolver: Object.fromEntries(farm.servers.map((s, i) => [s.address, names[i]!])),
     };
   }
+  // Every input is checked before the folder is touched; the folder before any lab starts.
+  startRun(out);
   options.facts = expectationFacts(await loadCatalog());
+  const interrupts = watchInterrupts();
   const live = await LiveLab.start(topology, options);
   const exercises = scenarioFile || flags.config ? undefined : new Exercises();
   const server = await serveLiveLab(live, { port: flags.port, exercises });
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      await server.close();
-      await live.stop();
-    })());
-  const onSignal = () => {
-    void stop().then(() => {
-      if (!flags.json) console.log(`\nstopped; every log is complete in ${out}`);
-      process.exit(0);
-    });
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
 
   const arr = live.lab.url('/').replace(/\/$/, '');
   if (flags.json) {
@@ -114,11 +101,12 @@ async function serveCommand(scenarioFile: string | undefined, flags: ServeFlags)
   if (steps.length > 0) void runSteps(live, steps).catch((err) => console.error(`arr-lab serve: the scenario's steps stopped: ${(err as Error).message}`));
   if (flags.exercise) void exercises!.start(flags.exercise, live).catch((err) => console.error(`arr-lab serve: exercise ${flags.exercise}: ${(err as Error).message}`));
   if (flags.open) await open(server.dashboard);
-  // The process stays up on the servers' handles until a signal stops it.
-  return 0;
-}
 
-function usage(message: string): number {
-  console.error(`arr-lab serve: ${message}`);
-  return 2;
+  await new Promise<void>((resolve) => interrupts.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await server.close();
+  await live.stop();
+  // Nothing was cut short: the session ends this way, and every log is whole.
+  finishRun(out, 'complete');
+  if (!flags.json) console.log(`stopped; every log is complete in ${out}`);
+  return interrupts.exitCode(EXIT.passed);
 }

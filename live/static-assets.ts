@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = fileURLToPath(new URL('./dashboard/', import.meta.url));
+// Written from the repository root so it holds in the source (live/) and in the compiled CLI
+// (dist/), both one folder below it.
+const here = fileURLToPath(new URL('../live/dashboard/', import.meta.url));
 const uplot = dirname(createRequire(import.meta.url).resolve('uplot'));
 
 /** The dashboard's files, all local: the page, its script and style, and uPlot from node_modules. */

@@ -10,7 +10,7 @@ import { tempDir } from './helpers.ts';
 const BIN = join(import.meta.dirname, '..', 'bin', 'arr-lab.mjs');
 
 describe('arr-lab serve', () => {
-  it('prints one JSON line to drive it by, serves the API, and stops on SIGINT with its logs complete', async () => {
+  it('prints one JSON line to drive it by, serves the API, and stops on SIGINT (exit 130) with its logs complete', async () => {
     const { dir, cleanup } = tempDir();
     const out = join(dir, 'lab');
     try {
@@ -26,9 +26,10 @@ describe('arr-lab serve', () => {
       const zip = unzipSync(new Uint8Array(await (await fetch(`${info.api}/bundle?token=${info.token}`)).arrayBuffer()));
       const w3c = Object.keys(zip).filter((f) => f.startsWith('arr/inetpub/logs/LogFiles/W3SVC1/'));
       expect(w3c).toHaveLength(1);
+      expect(Object.keys(zip).some((f) => f.includes('.arr-lab-output'))).toBe(false);
       expect(Buffer.from(zip[w3c[0]!]!).toString()).toContain('GET /served');
       child.kill('SIGINT');
-      expect(await exited).toBe(0);
+      expect(await exited).toBe(130);
       const logDir = join(out, 'arr', 'inetpub', 'logs', 'LogFiles', 'W3SVC1');
       const text = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'utf8')).join('');
       expect(text).toContain('GET /served');
@@ -47,8 +48,10 @@ describe('arr-lab serve', () => {
       child.stderr.on('data', (c) => (err += c));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(code).toBe(2);
-      expect(err).toContain('is not empty');
+      expect(err).toContain('is not empty and was not created by arr-lab');
       expect(readdirSync(join(dir, 'mine'))).toEqual(['notes.txt']);
+      const bad = spawn(process.execPath, [BIN, 'serve', '--time-scale', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(await new Promise<number | null>((resolve) => bad.on('exit', resolve))).toBe(2);
       expect(existsSync(join(dir, 'mine', 'arr'))).toBe(false);
     } finally {
       cleanup();
