@@ -51,6 +51,8 @@ export function openApiDocument() {
         get: { summary: 'background load status', responses: ok('status') },
         post: { summary: 'start (or retune) or stop autocannon load on the lab\'s own ARR', requestBody: body('Load'), responses: ok('status') },
       },
+      '/api/presets': { get: { summary: 'the seed faults as member scripts (the dashboard\'s one-click switches)', responses: ok('presets') } },
+      '/api/scenario.yaml': { get: { summary: 'the session so far (farm, members, every switch and request) as a scenario file', responses: { ...ok('application/yaml'), 409: { description: 'no request sent yet' } } } },
       '/api/bundle': { get: { summary: 'every artifact so far as a zip, in the --out layout', responses: ok('application/zip') } },
       '/api/exercises': { get: { summary: 'the guided exercises (answers only with the trainer token)', responses: ok('exercises') } },
       '/api/exercises/{name}/start': { post: { summary: 'set the lab up for an exercise and show its symptom', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { ...ok('started'), ...notFound } } },

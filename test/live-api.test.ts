@@ -170,4 +170,21 @@ describe('control API: faults switched live, seen on the wire', () => {
     const loaded = parseYamlScenario(text, 'live-session.yaml');
     expect(loaded.scenario.requests.some((s) => s.kind === 'action' && s.action.timeout === 60_000)).toBe(true);
   });
+
+  it('runs an exercise through the API: start shows the symptom, a wrong cause is refused, the right answer fixes the live lab too', async () => {
+    const started = await lab.api.call('POST', '/api/exercises/all-members-down/start');
+    expect(started.outcomes).toEqual(['502.4 0x00000000', '502.4 0x00000000']);
+    expect((await lab.api.call('GET', '/api/exercises/all-members-down/hint?n=0&learner=bob')).hint).toContain('0x00000000');
+    const wrong = await lab.api.answer('all-members-down', { learner: 'bob', cause: 'host-down', fix: 'make-available' });
+    expect(wrong).toMatchObject({ correct: false, causeCorrect: false, fixWorked: true });
+    const right = await lab.api.answer('all-members-down', { learner: 'bob', cause: 'no-server', fix: 'make-available' });
+    expect(right).toMatchObject({ correct: true, replay: ['200', '200'] });
+    expect((await lab.api.farm()).servers.every((s: { availability: string }) => s.availability === 'Available')).toBe(true);
+    const trainer = await lab.api.call('GET', '/api/trainer');
+    const row = trainer.exercises.find((e: { name: string }) => e.name === 'all-members-down');
+    expect(row.learners).toEqual([expect.objectContaining({ learner: 'bob', attempts: 2, solved: true, hints: 1 })]);
+    const bad = await rejection(lab.api.answer('all-members-down', { cause: 'no-server', fix: 'pray' }));
+    expect(bad.body.issues?.[0]?.path).toBe('fix');
+    expect((await rejection(lab.api.answer('no-such-exercise', { cause: 'no-server', fix: 'make-available' }))).status).toBe(404);
+  });
 });
