@@ -79,16 +79,19 @@ interface FrebEvent {
 }
 
 /**
- * The WinHTTP block written for this failure: the trace's lines carry only a time of day, so the
- * block is the one starting at ARR's logging instant (the trace is written as the trip fails,
- * just before ARR logs), read as blocks of lines from one WinHttpReceiveResponse call to the next.
+ * The WinHTTP block written for this failure. Trace lines carry only a time of day: a block opens
+ * with the call that failed (WinHttpReceiveResponse, WinHttpReadData, or the failed send or
+ * resolve) stamped when it was made, and ends with the failure stamped when it came, which is the
+ * instant ARR logs the request; the block whose end is nearest to that instant is the request's.
  */
+const OPENS_BLOCK = /WinHttpReceiveResponse\(|WinHttpReadData\(|sys-req failed to (resolve|send)/;
+
 async function winhttpBlock(files: string[], at: number): Promise<string[]> {
   const text = (await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')))).join('');
   const blocks: string[][] = [];
   for (const line of text.split(/\r?\n/)) {
     if (!line) continue;
-    if (line.includes('WinHttpReceiveResponse(') || blocks.length === 0) blocks.push([]);
+    if (OPENS_BLOCK.test(line) || blocks.length === 0) blocks.push([]);
     blocks[blocks.length - 1]!.push(line);
   }
   const dayMs = (line: string) => {
@@ -99,7 +102,7 @@ async function winhttpBlock(files: string[], at: number): Promise<string[]> {
   let best: string[] = [];
   let bestGap = Infinity;
   for (const block of blocks) {
-    const gap = Math.abs(dayMs(block[0]!) - want);
+    const gap = Math.abs(dayMs(block[block.length - 1]!) - want);
     if (gap < bestGap) [best, bestGap] = [block, gap];
   }
   return bestGap <= 1000 ? best : [];

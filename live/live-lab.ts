@@ -195,7 +195,7 @@ export class LiveLab {
   private checkNames(action: ScenarioAction): void {
     const members = [
       ...Object.keys(action.script ?? {}), ...Object.keys(action.online ?? {}), ...Object.keys(action.offline ?? {}),
-      ...Object.keys(action.leak ?? {}), ...(action.crash ?? []),
+      ...Object.keys(action.leak ?? {}), ...Object.keys(action.appPool ?? {}), ...(action.crash ?? []),
       ...Object.keys(action.httpSys ?? {}).filter((n) => n !== CONTROLLER_NAME),
     ];
     for (const name of members) this.mustBeMember(name);

@@ -42,6 +42,7 @@ const RESET: Step[] = [
   { availability: Object.fromEntries(TEACHING_MEMBERS.map((m) => [m, 'Available'])) },
   { health: Object.fromEntries(TEACHING_MEMBERS.map((m) => [m, 'healthy'])) },
   { leak: Object.fromEntries(TEACHING_MEMBERS.map((m) => [m, 0])) },
+  { appPool: Object.fromEntries(TEACHING_MEMBERS.map((m) => [m, 'Started'])) },
   { httpSys: Object.fromEntries(TEACHING_MEMBERS.map((m) => [m, { concurrency: 5000, queueLength: 1000 }])) },
   { timeout: '30s' },
 ];
