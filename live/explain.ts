@@ -26,6 +26,7 @@ const FIXES: Record<string, string> = {
   'receive-timeout': 'Raise the farm\'s Time-out (Proxy → Time-out, protocol/@timeout) above the page\'s real duration, or make the page faster; the member\'s own log shows how long the page really took.',
   'resolve-timeout': 'Fix name resolution for the server address (DNS or a hosts entry on the ARR machine).',
   'connect-timeout': 'The member host does not answer SYNs: bring it back or fix the network path / firewall; until then mark it unavailable so ARR stops sending to it.',
+  'syn-unanswered': 'The member host does not answer SYNs and Windows gave up (about 21 s) before the farm\'s time-out: bring the host back or fix the network path / firewall; a longer time-out does not help. Until then mark it unavailable.',
   'send-timeout': 'The member stopped reading the request body: fix the page (or its request filtering), or raise the time-out if the upload is legitimately slow.',
   'name-not-resolved': 'Correct the server address in the farm or register the name in DNS.',
   'connect-refused': 'Nothing listens on the member\'s port: start the site / application pool (or the service owning the port), or mark the server unavailable.',

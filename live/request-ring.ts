@@ -1,5 +1,6 @@
 import type { LoggedRequest } from '../iis/log-records.ts';
 import type { ClientResult } from '../lab/client.ts';
+import type { phaseTimeouts } from '../proxy/farm-config.ts';
 import { hex8 } from '../iis/detailed-error-page.ts';
 import { hresultFromWin32 } from '../iis/win32-status.ts';
 
@@ -23,8 +24,8 @@ export interface LiveRequest {
   controller: LoggedRequest;
   /** What the members logged for it (by X-ARR-LOG-ID; several when a connect retry moved it). */
   members: { name: string; record: LoggedRequest }[];
-  /** WinHTTP's phase timeouts (nominal ms) when ARR logged it: the farm's time-out can change live. */
-  timeouts: { resolve: number; connect: number; send: number; receive: number };
+  /** WinHTTP's phase timeouts and the SYN give-up (nominal ms) when ARR logged it: the farm's time-out can change live. */
+  timeouts: ReturnType<typeof phaseTimeouts>;
   /** Set for requests the lab's own client sent (dashboard, exercises), not for background load. */
   client: ClientResult | undefined;
 }

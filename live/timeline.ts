@@ -24,10 +24,11 @@ export interface Timeline {
   timer: { name: string; ms: number; firedAt: number } | undefined;
 }
 
-/** Which WinHTTP timer ends each timeout row, and the phase it guards. */
-const TIMERS: Record<string, { name: string; phase: 'resolve' | 'connect' | 'send' | 'receive' }> = {
+/** Which timer ends each timeout row: WinHTTP's for a phase, or the OS giving up on an unanswered SYN. */
+const TIMERS: Record<string, { name: string; phase: 'resolve' | 'connect' | 'send' | 'receive' | 'synGiveUp' }> = {
   'receive-timeout': { name: 'receive timeout (WinHttpReceiveResponse)', phase: 'receive' },
   'connect-timeout': { name: 'connect timeout', phase: 'connect' },
+  'syn-unanswered': { name: 'TCP gives up on the SYN (Windows retransmissions)', phase: 'synGiveUp' },
   'resolve-timeout': { name: 'resolve timeout', phase: 'resolve' },
   'send-timeout': { name: 'send timeout', phase: 'send' },
 };
@@ -62,7 +63,7 @@ export function timelineOf(r: LiveRequest): Timeline {
       lanes.push({ party: m.name, start: m.record.meta.at - t, end: m.record.meta.at, spans: [{ label, start: m.record.meta.at - t, end: m.record.meta.at, kind: 'work' }] });
     }
   } else {
-    const phase = timerSpec?.phase ?? (failure === 'no-server' ? 'route' : failure ? 'connect' : 'handle');
+    const phase = timerSpec ? (timerSpec.phase === 'synGiveUp' ? 'connect' : timerSpec.phase) : failure === 'no-server' ? 'route' : failure ? 'connect' : 'handle';
     arrSpans.push({ label: failure ? `${phase} → ${failure}` : 'handled on ARR', start: arrStart, end: arrEnd, kind: failure ? 'failed' : 'work' });
     lanes.push({ party: 'ARR', start: arrStart, end: arrEnd, spans: arrSpans });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import { RequestRing } from '../live/request-ring.ts';
 
-const TIMEOUTS = { resolve: 30_000, connect: 30_000, send: 30_000, receive: 30_000 };
+const TIMEOUTS = { resolve: 30_000, connect: 30_000, send: 30_000, receive: 30_000, synGiveUp: 21_000 };
 
 function w3c(host: string, seq: number, arrLogId: string, status = 200): LoggedRequest {
   return {

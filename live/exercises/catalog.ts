@@ -116,14 +116,14 @@ export const EXERCISES: Exercise[] = [
   {
     name: 'connect-timeout',
     title: 'Slow failures, and the members see nothing',
-    symptom: 'Every request fails after about 30 seconds. The members\' logs have no trace of the requests.',
+    symptom: 'Every request fails after about 20 seconds. The members\' logs have no trace of the requests.',
     setup: [{ offline: each('silent') }],
     traffic: [{ path: '/' }],
     cause: 'host-down',
     fix: 'bring-online',
     success: allOk,
-    hints: ['Same error code as a slow page, but no member logged the request.', 'The WinHTTP trace shows WSAETIMEDOUT (10060) under 12002, not ERROR_TIMEOUT (1460).', 'Raising the time-out only makes users wait longer.'],
-    answer: '502.3 / 0x80072ee2 after the time-out with no member log and WSAETIMEDOUT in the WinHTTP trace: SYNs go unanswered. Bring the hosts back (raising the time-out does not help).',
+    hints: ['Same error code as a slow page, but no member logged the request, and it came before the 30 s time-out.', 'The WinHTTP trace shows WSAETIMEDOUT (10060) under 12002, not ERROR_TIMEOUT (1460).', 'Windows gives up on an unanswered SYN after about 21 s; raising the time-out changes nothing.'],
+    answer: '502.3 / 0x80072ee2 after about 21 s (before the 30 s time-out) with no member log and WSAETIMEDOUT in the WinHTTP trace: the SYNs go unanswered and Windows gives up. Bring the hosts back (raising the time-out does not help).',
   },
   {
     name: 'queue-full',
