@@ -17,8 +17,8 @@ import type { Forwarder } from './forwarder.ts';
 import { ResponseRelay, errorPage, type RelayOutcome } from './response-relay.ts';
 
 const NO_SERVER = CLASSIFICATION.find((r) => r.id === 'no-server')!;
-/** Rows of trips that ended before the member could receive a request. */
-const UNREACHED = new Set(['resolve-timeout', 'connect-timeout', 'name-not-resolved', 'connect-refused']);
+/** Rows of trips that ended before the member could receive a request: failures while resolving or connecting. */
+const UNREACHED = new Set(CLASSIFICATION.filter((r) => r.phases.length > 0 && r.phases.every((p) => p === 'resolve' || p === 'connect')).map((r) => r.id));
 
 /**
  * ARR's request handler on the controller: route the request to a farm member, forward it with
