@@ -21,10 +21,12 @@ export interface ProxyCostConfig {
 export const BODY_BYTES = 1024;
 /** The member's page: a 1 KiB 200 for every request. */
 export const MEMBER_SCRIPT = [{ route: '/', do: [{ respond: { status: 200, bodyBytes: BODY_BYTES } }] }];
-export const TARGET_CPU_US = 150;
-export const TARGET_RATIO = 1.5;
+export const TARGET_CPU_US = 100;
+export const TARGET_RATIO = 2;
+/** A member host against a bare node:http server answering the same page. */
+export const TARGET_MEMBER_RATIO = 0.9;
 
-export type TargetName = 'member direct' | 'ARR (lab controller)' | 'http-proxy 1.18' | 'nginx';
+export type TargetName = 'member direct' | 'bare node:http' | 'ARR (lab controller)' | 'http-proxy 1.18' | 'nginx';
 
 export interface TargetResult {
   name: TargetName;
@@ -46,6 +48,8 @@ export interface ProxyCostResult {
   targets: TargetResult[];
   /** ARR's req/s over http-proxy's, per round. */
   ratio: Spread;
+  /** The member host's req/s over the bare node:http server's, per round. */
+  memberRatio: Spread;
   /** The controller's memory (after full GCs) before and after the measured rounds. */
   controllerMemory: { start: MemoryReading; end: MemoryReading; requests: number };
   profile: ProfileSummary | undefined;
@@ -85,6 +89,7 @@ export async function proxyCost(config: ProxyCostConfig, tmp: string, log: (s: s
   let member: Child | undefined;
   let controller: Child | undefined;
   let forwarder: Child | undefined;
+  let bare: Child | undefined;
   let nginx: Nginx | undefined;
   try {
     member = await startChild('member', { root: join(tmp, 'member'), timeScale: 1, script: MEMBER_SCRIPT });
@@ -99,12 +104,15 @@ export async function proxyCost(config: ProxyCostConfig, tmp: string, log: (s: s
       { nodeFlags: ['--expose-gc'] },
     );
     forwarder = await startChild('http-proxy', { member: upstream });
+    bare = await startChild('bare-node', { bodyBytes: BODY_BYTES });
+    const b = bare;
     nginx = await startNginx(join(tmp, 'nginx'), upstream);
     const n = nginx;
     const c = controller;
     const f = forwarder;
     const targets: Target[] = [
       { name: 'member direct', port: member.port, pids: () => [] },
+      { name: 'bare node:http', port: b.port, pids: () => [] },
       { name: 'ARR (lab controller)', port: c.port, pids: () => [c.pid] },
       { name: 'http-proxy 1.18', port: f.port, pids: () => [f.pid] },
       { name: 'nginx', port: n.port, pids: () => processTree(n.pid) },
@@ -154,6 +162,9 @@ export async function proxyCost(config: ProxyCostConfig, tmp: string, log: (s: s
     const arr = samples.get('ARR (lab controller)')!;
     const hp = samples.get('http-proxy 1.18')!;
     const ratio = spread(arr.map((x, i) => x.wrk.rate / hp[i]!.wrk.rate));
+    const direct = samples.get('member direct')!;
+    const baseline = samples.get('bare node:http')!;
+    const memberRatio = spread(direct.map((x, i) => x.wrk.rate / baseline[i]!.wrk.rate));
     const arrCpu = results.find((r) => r.name === 'ARR (lab controller)')!.proxyCpuUs!;
 
     let profile: ProfileSummary | undefined;
@@ -167,12 +178,13 @@ export async function proxyCost(config: ProxyCostConfig, tmp: string, log: (s: s
       clockTicks,
       targets: results,
       ratio,
+      memberRatio,
       controllerMemory: { start: controllerStart, end: controllerEnd, requests: controllerEnd.accepted - controllerStart.accepted },
       profile,
       profileRequests,
     };
   } finally {
-    await Promise.allSettled([stopAll([controller, forwarder, member]), nginx?.stop()]);
+    await Promise.allSettled([stopAll([controller, forwarder, bare, member]), nginx?.stop()]);
   }
 }
 

@@ -1,10 +1,11 @@
+import { fuzzClean, type FuzzResult } from './fuzz.ts';
 import type { Machine } from './machine.ts';
 import { TARGET_RUN_ALL_OVERHEAD_S, TARGET_SHORT_S, type CliStartupResult } from './cli-startup.ts';
 import type { MemoryResult } from './memory.ts';
 import { TARGET_KB_PER_HELD } from './memory.ts';
 import type { ProfileSummary } from './profiles.ts';
 import { NGINX_SETUP } from './nginx.ts';
-import { TARGET_CPU_US, TARGET_RATIO, type ProxyCostResult } from './proxy-cost.ts';
+import { TARGET_CPU_US, TARGET_MEMBER_RATIO, TARGET_RATIO, type ProxyCostResult } from './proxy-cost.ts';
 import { fmt, num } from './stats.ts';
 import { TARGET_CATALOG_WALL_S, type TimeCompressionResult } from './time-compression.ts';
 import { PROBE_TIMEOUT, type TimeoutPrecisionResult } from './timeout-precision.ts';
@@ -20,8 +21,22 @@ export interface BenchRun {
   timeoutPrecision?: TimeoutPrecisionResult;
   memory?: MemoryResult;
   cliStartup?: CliStartupResult;
+  fuzz?: FuzzResult;
   /** Parts that did not finish, with why. */
   failures: { part: string; error: string }[];
+  /** The summary tables of the results file this run replaces, newest first, kept beside the new figures. */
+  previous: { written: string; table: string }[];
+}
+
+/** The summary tables of an earlier results file (its own and those it kept), newest first. */
+export function previousSummaries(text: string): BenchRun['previous'] {
+  const out: BenchRun['previous'] = [];
+  const written = /^Written by .*? on (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC/m.exec(text)?.[1];
+  const own = /\n(\| measurement \|[^\n]*\n(?:\|[^\n]*\n)+)/.exec(text)?.[1];
+  if (written && own) out.push({ written, table: own.trimEnd() });
+  const kept = /## Previous runs\n([\s\S]*?)(?=\n## |$)/.exec(text)?.[1] ?? '';
+  for (const m of kept.matchAll(/### (.+)\n\n((?:\|[^\n]*\n?)+)/g)) out.push({ written: m[1]!, table: m[2]!.trimEnd() });
+  return out;
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -39,6 +54,7 @@ export function summaryTable(run: BenchRun): string {
     const arr = pc.targets.find((t) => t.name === 'ARR (lab controller)')!;
     rows.push(['1. Proxy CPU per healthy 1 KiB GET (ARR controller)', `${fmt(arr.proxyCpuUs!, 0)} µs`, `≤ ${TARGET_CPU_US} µs`, met(arr.proxyCpuUs!.median <= TARGET_CPU_US)]);
     rows.push(['1. ARR req/s ÷ http-proxy req/s, same run', `${fmt(pc.ratio, 2)}×`, `≥ ${TARGET_RATIO}×`, met(pc.ratio.median >= TARGET_RATIO)]);
+    rows.push(['1. member host req/s ÷ bare node:http req/s, same run', `${fmt(pc.memberRatio, 2)}×`, `≥ ${TARGET_MEMBER_RATIO}×`, met(pc.memberRatio.median >= TARGET_MEMBER_RATIO)]);
   }
   const tc = run.timeCompression;
   if (tc) {
@@ -65,6 +81,18 @@ export function summaryTable(run: BenchRun): string {
       rows.push([`5. \`${c.command.replace('node bin/arr-lab.mjs', 'arr-lab')}\` as a process`, `${fmt(c.wallS, 3)} s`, `≤ ${TARGET_SHORT_S} s`, met(c.wallS.median <= TARGET_SHORT_S)]);
     }
     rows.push([`5. \`arr-lab run all\` as a process, above the lab's own figure`, `${fmt(cli.runAll.overheadS, 2)} s`, `≤ ${TARGET_RUN_ALL_OVERHEAD_S} s`, met(cli.runAll.overheadS.median <= TARGET_RUN_ALL_OVERHEAD_S)]);
+  }
+  const fz = run.fuzz;
+  if (fz) {
+    const cases = fz.reports.reduce((a, r) => a + r.report.cases, 0);
+    const hung = fz.reports.reduce((a, r) => a + r.report.hung, 0);
+    const unaccounted = fz.accounting.reduce((a, x) => a + Math.abs(x.accepted - x.logged) + x.duplicates, 0);
+    rows.push([
+      `6. Fuzzer, ${num(fz.config.durationS)} s: ${num(cases)} cases (crashes / hung connections / requests not logged exactly once)`,
+      `${fz.crashes.length} / ${hung} / ${unaccounted}`,
+      '0 / 0 / 0',
+      met(fuzzClean(fz)),
+    ]);
   }
   for (const f of run.failures) rows.push([f.part, `did not finish: ${f.error.split('\n')[0]}`, '', '**not measured**']);
   return table(['measurement', 'median (min–max over rounds)', 'target', ''], rows);
@@ -123,7 +151,7 @@ function proxyCostSection(pc: ProxyCostResult): string {
     '',
     table(['target', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'proxy syscalls/req', 'member CPU µs/req', 'requests / errors'], rows),
     '',
-    `ARR ÷ http-proxy throughput per round: ${fmt(pc.ratio, 2)}×. Target: proxy CPU ≤ ${TARGET_CPU_US} µs per request (${met(pc.targets[1]!.proxyCpuUs!.median <= TARGET_CPU_US)}), ` +
+    `ARR ÷ http-proxy throughput per round: ${fmt(pc.ratio, 2)}×. Target: proxy CPU ≤ ${TARGET_CPU_US} µs per request (${met(arrCpu.median <= TARGET_CPU_US)}), ` +
       `throughput ≥ ${TARGET_RATIO}× http-proxy's (${met(pc.ratio.median >= TARGET_RATIO)}).`,
     '',
     'Proxy syscalls: read and write system calls from `/proc/<pid>/io` (`syscr` + `syscw`: socket reads and writes, log file writes; ' +
@@ -273,6 +301,28 @@ function cliSection(c: CliStartupResult): string {
   ].join('\n');
 }
 
+function fuzzSection(f: FuzzResult): string {
+  const statuses = [...new Set(f.reports.flatMap((r) => Object.keys(r.report.statuses)))].sort();
+  return [
+    '## 6. Fuzzing the http.sys front',
+    '',
+    `lab/fuzz/request-fuzzer.ts mutates valid requests (GET, a pipelined pair, POST with Content-Length, chunked POST, 100-continue, ` +
+      `HTTP/1.0 HEAD, OPTIONS *) one to four times (bytes flipped, inserted, deleted, lines duplicated, runs grown past the limits, ` +
+      `line ends, numbers and headers changed) and sends each case on its own connection, ${f.config.concurrency} at a time per host, ` +
+      `to the controller and to a member of a lab at time scale 0.001 for ${num(f.config.durationS)} s (${num(f.wallS, 0)} s wall in all). ` +
+      'A connection must end with an answer or a close (hung: still open after 30 s); every request a host accepted must be logged exactly once.',
+    '',
+    table(
+      ['host', 'cases', 'answered', 'closed without a byte', 'hung', ...statuses.map((s) => `status ${s}`)],
+      f.reports.map((r) => [r.host, num(r.report.cases), num(r.report.answered), num(r.report.closedSilently), num(r.report.hung), ...statuses.map((s) => num(r.report.statuses[s] ?? 0))]),
+    ),
+    '',
+    table(['host', 'requests accepted', 'lines logged (W3SVC + HTTPERR)', 'logged twice'], f.accounting.map((a) => [a.host, num(a.accepted), num(a.logged), num(a.duplicates)])),
+    '',
+    f.crashes.length === 0 ? 'No uncaught exception or unhandled rejection.' : `Crashes:\n\n${f.crashes.map((c) => `- \`${c.split('\n')[0]}\``).join('\n')}`,
+  ].join('\n');
+}
+
 export function renderResults(run: BenchRun): string {
   const m = run.machine;
   const parts = [
@@ -284,6 +334,9 @@ export function renderResults(run: BenchRun): string {
     '',
     summaryTable(run),
     '',
+    ...(run.previous.length > 0
+      ? ['## Previous runs', '', 'The summary tables of the runs before this one, as they were written (targets as they stood then).', '', ...run.previous.flatMap((p) => [`### ${p.written}`, '', p.table, ''])]
+      : []),
     '## Machine',
     '',
     table(
@@ -304,6 +357,7 @@ export function renderResults(run: BenchRun): string {
   if (run.timeoutPrecision) parts.push('', timeoutSection(run.timeoutPrecision));
   if (run.memory) parts.push('', memorySection(run.memory));
   if (run.cliStartup) parts.push('', cliSection(run.cliStartup));
+  if (run.fuzz) parts.push('', fuzzSection(run.fuzz));
   if (run.failures.length) {
     parts.push('', '## Parts that did not finish', '', ...run.failures.map((f) => `- **${f.part}**: ${f.error}`));
   }

@@ -1,24 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cliStartup, type CliStartupConfig } from './cli-startup.ts';
+import { fuzzFront, type FuzzConfig } from './fuzz.ts';
 import { load1, machine } from './machine.ts';
 import { memoryAtScale, type MemoryConfig } from './memory.ts';
 import { nginxBinary } from './nginx.ts';
 import { proxyCost, type ProxyCostConfig } from './proxy-cost.ts';
-import { renderResults, summaryTable, type BenchRun } from './report.ts';
+import { previousSummaries, renderResults, summaryTable, type BenchRun } from './report.ts';
 import { timeCompression, type TimeCompressionConfig } from './time-compression.ts';
 import { timeoutPrecision, type TimeoutPrecisionConfig } from './timeout-precision.ts';
 
 /**
- * `npm run bench`: the four measurements of bench/RESULTS.md, one after the other (never two at
+ * `npm run bench`: the six measurements of bench/RESULTS.md, one after the other (never two at
  * once, so they do not share the cores), each bounded in wall time.
  */
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
-const PARTS = ['proxy', 'catalog', 'timeout', 'memory', 'cli'] as const;
+const PARTS = ['proxy', 'catalog', 'timeout', 'memory', 'cli', 'fuzz'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Preset {
@@ -27,6 +28,7 @@ interface Preset {
   timeout: TimeoutPrecisionConfig;
   memory: MemoryConfig;
   cli: CliStartupConfig;
+  fuzz: FuzzConfig;
   /** Wall seconds each part may take before the bench gives up on it. */
   budgetS: Record<Part, number>;
 }
@@ -37,7 +39,8 @@ const FULL: Preset = {
   timeout: { rounds: 3, probes: 20, spacingMs: 150, threads: 1, connections: 32, capacityS: 5 },
   memory: { rounds: 3, held: 10_000, warmups: 200, holdWithinMs: 120_000, profile: false },
   cli: { runs: 20, warmup: 3, catalogRounds: 3 },
-  budgetS: { proxy: 300, catalog: 180, timeout: 240, memory: 480, cli: 180 },
+  fuzz: { durationS: 600, concurrency: 16 },
+  budgetS: { proxy: 300, catalog: 180, timeout: 240, memory: 480, cli: 180, fuzz: 720 },
 };
 
 const QUICK: Preset = {
@@ -46,10 +49,11 @@ const QUICK: Preset = {
   timeout: { rounds: 1, probes: 8, spacingMs: 150, threads: 1, connections: 32, capacityS: 2 },
   memory: { rounds: 1, held: 2_000, warmups: 100, holdWithinMs: 60_000, profile: false },
   cli: { runs: 5, warmup: 1, catalogRounds: 1 },
-  budgetS: { proxy: 120, catalog: 120, timeout: 120, memory: 180, cli: 120 },
+  fuzz: { durationS: 30, concurrency: 16 },
+  budgetS: { proxy: 120, catalog: 120, timeout: 120, memory: 180, cli: 120, fuzz: 120 },
 };
 
-const HELP = `usage: tsx bench/run.ts [--quick] [--only proxy,catalog,timeout,memory,cli] [--profile] [--out FILE] [--keep]
+const HELP = `usage: tsx bench/run.ts [--quick] [--only proxy,catalog,timeout,memory,cli,fuzz] [--profile] [--out FILE] [--keep]
   --quick    short rounds for development (writes bench/tmp/RESULTS-quick.md unless --out)
   --only     run only these parts
   --profile  profile the controller (CPU, part 1) and both hosts (heap, part 4) even when the targets are met
@@ -97,6 +101,7 @@ const run: BenchRun = {
   machine: machine(),
   load: { start: load1(), end: 0 },
   failures: [],
+  previous: previousSummaries(await readFile(out, 'utf8').catch(() => '')),
 };
 
 const TITLES: Record<Part, string> = {
@@ -105,6 +110,7 @@ const TITLES: Record<Part, string> = {
   timeout: '3. Timeout precision',
   memory: '4. Memory at scale',
   cli: '5. CLI start-up',
+  fuzz: '6. Fuzzing the http.sys front',
 };
 
 /** Runs one part within its wall budget; a part that overruns ends the bench (its processes with it). */
@@ -147,4 +153,5 @@ run.timeCompression = await part('catalog', (tmp) => timeCompression(preset.cata
 run.timeoutPrecision = await part('timeout', (tmp) => timeoutPrecision(preset.timeout, tmp, log));
 run.memory = await part('memory', (tmp) => memoryAtScale(preset.memory, tmp, log));
 run.cliStartup = await part('cli', (tmp) => cliStartup(preset.cli, tmp, log));
+run.fuzz = await part('fuzz', (tmp) => fuzzFront(preset.fuzz, tmp, log));
 await finish(run.failures.length > 0 ? 1 : 0);

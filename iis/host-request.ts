@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { LabClock, Timeline } from '../core/clock.ts';
 import { ERROR_PAGE_HEADERS, FREB_DIRECTORY, reasonPhrase, renderCustomError, renderDetailedError, showsDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
@@ -6,6 +5,10 @@ import { errorCode, notification, num, str, type Area, type Level, type TraceEve
 import type { IisHost } from './host.ts';
 import { headerBlock, pairsOf } from './request-headers.ts';
 import { connectionId } from './freb/connection-ids.ts';
+import type { HttpErrReason } from './httperr-reason.ts';
+import { answerBytes, ANSWERS, type AnswerId } from './http-sys/answers.ts';
+import type { IncomingRequest } from './http-sys/incoming-request.ts';
+import type { ResponseWriter } from './http-sys/response-writer.ts';
 
 /** The marker header the scenario client puts on each request so every host's record can name it. */
 export const LAB_REQUEST_HEADER = 'x-arr-lab-request';
@@ -16,13 +19,24 @@ export type ErrorPage = Omit<DetailedErrorInfo, 'iisVersion' | 'osBuild' | 'requ
   errorText?: string;
 };
 
-/** One request inside a host's pipeline: what the handler works with and what the logs are made from. */
+/** How a request ends in HTTPERR instead of W3SVC: the reason, and the status if one was sent. */
+export interface HttpErrOutcome {
+  readonly reason: HttpErrReason;
+  readonly status: number | undefined;
+  /** The client's own bytes caused it: never a member's failure. */
+  readonly clientFault: boolean;
+}
+
+/**
+ * One request inside a host's pipeline: what the handler works with and what the logs are made
+ * from. How it ends is set through `fail` (IIS's error page, W3SVC), `refuse` (http.sys's own
+ * answer, HTTPERR) and `drop` (the connection ends without a complete response, HTTPERR).
+ */
 export class HostRequest {
   substatus = 0;
   /** sc-win32-status; when unset the pipeline derives it (64 when the client went away). */
   win32: number | undefined;
-  /** Set when the request ends in HTTPERR instead of W3SVC. */
-  httpErr: { reason: string; status: number | undefined } | undefined;
+  private ended: HttpErrOutcome | undefined;
   clientGone = false;
   /** Nominal instant the client went away, if it did before the response was sent. */
   clientGoneAt: number | undefined;
@@ -50,23 +64,16 @@ export class HostRequest {
     readonly seq: number,
     /** The request's own nominal time (see core/clock.ts). */
     readonly timeline: Timeline,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly req: IncomingRequest,
+    readonly res: ResponseWriter,
     readonly signal: AbortSignal,
   ) {
     this.startedAt = timeline.now();
     this.labRequest = header(req, LAB_REQUEST_HEADER);
     this.arrLogId = header(req, 'x-arr-log-id');
-    const s = req.socket;
-    const modelled = host.addresses?.peer(s.localPort ?? 0, s.remotePort ?? 0);
-    this.peer = {
-      cIp: modelled?.remote?.ip ?? s.remoteAddress ?? '-',
-      cPort: modelled?.remote?.port ?? s.remotePort ?? 0,
-      sIp: modelled?.local?.ip ?? s.localAddress ?? '-',
-      sPort: modelled?.local?.port ?? s.localPort ?? 0,
-    };
+    this.peer = host.peerOf(req.socket);
     const id = host.identity;
-    const connId = connectionId(host, s);
+    const connId = connectionId(host, req.socket);
     this.addTrace('GENERAL_REQUEST_START', 'RequestNotifications', 'Informational', () => [
       num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('ConnId', connId), str('RawConnId', '0'),
       str('RequestURL', this.url), str('RequestVerb', req.method ?? 'GET'),
@@ -79,7 +86,7 @@ export class HostRequest {
 
   /** The full URL as IIS shows it (detailed error page, FREB): scheme, host, port, path and query. */
   get url(): string {
-    return `http://${this.req.headers.host?.split(':')[0] ?? 'localhost'}:${this.peer.sPort}${this.req.url ?? '/'}`;
+    return `http://${header(this.req, 'host')?.split(':')[0] ?? 'localhost'}:${this.peer.sPort}${this.req.url}`;
   }
 
   addTrace(name: string, area: Area, level: Level, fields: TraceEvent['fields']): void {
@@ -99,9 +106,15 @@ export class HostRequest {
     return this.host.clock;
   }
 
+  /** Set when the request ends in HTTPERR instead of W3SVC. */
+  get httpErr(): HttpErrOutcome | undefined {
+    return this.ended;
+  }
+
   /** Sends IIS's detailed error page and sets what the W3SVC line will say. */
-  sendError(page: ErrorPage): void {
+  fail(page: ErrorPage): void {
     const { res, req } = this;
+    if (this.ended) return;
     this.substatus = page.substatus;
     this.win32 = page.win32;
     res.statusCode = page.status;
@@ -145,12 +158,24 @@ export class HostRequest {
   }
 
   /**
-   * Ends the connection without a response, with an RST (what ASP.NET's Response.Close() does):
-   * the request is logged in HTTPERR under `reason`, never in W3SVC.
+   * The connection ends without a complete response: with an RST (`reset`, what ASP.NET's
+   * Response.Close() does), a FIN (`close`), or it has ended already (`none`). Logged in HTTPERR
+   * under `reason`, never in W3SVC.
    */
-  abortConnection(reason: string): void {
-    this.httpErr = { reason, status: this.res.headersSent ? this.res.statusCode : undefined };
-    this.socket.resetAndDestroy();
+  drop(reason: HttpErrReason, how: 'reset' | 'close' | 'none', options: { status?: number; clientFault?: boolean } = {}): void {
+    if (this.ended) return;
+    const status = options.status ?? (this.res.headersSent ? this.res.statusCode : undefined);
+    this.ended = { reason, status, clientFault: options.clientFault ?? false };
+    if (how === 'reset') this.socket.resetAndDestroy();
+    else if (how === 'close') this.socket.end();
+  }
+
+  /** http.sys answers the request itself (a canned 503, a 400 for a bad body) and closes the connection. */
+  refuse(reason: HttpErrReason, answer: AnswerId, clientFault = false): void {
+    if (this.ended) return;
+    if (this.res.headersSent) return this.drop(reason, 'close', { clientFault });
+    this.ended = { reason, status: ANSWERS[answer].status, clientFault };
+    this.socket.end(answerBytes(answer, new Date(this.timeline.now())));
   }
 }
 
@@ -159,7 +184,7 @@ function isLoopback(address: string | undefined): boolean {
   return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
 }
 
-export function header(req: IncomingMessage, name: string): string | undefined {
+export function header(req: { headers: Readonly<Record<string, string | string[]>> }, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }

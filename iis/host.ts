@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { LabClock, Timeline } from '../core/clock.ts';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -10,10 +9,13 @@ import { nonPagedPoolSchema, type NonPagedPool, type NonPagedPoolSettings } from
 import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './windows-versions.ts';
 import type { IdSource } from '../core/ids.ts';
 import { HostRequest, LAB_REQUEST_HEADER, header } from './host-request.ts';
+import { HttpConnection, type Exchange } from './http-sys/connection.ts';
+import type { Rejection } from './http-sys/request-parser.ts';
 import { DEFAULT_FREB_RULE, FrebLog, frebDir, type FrebRule } from './freb/freb-log.ts';
 import { armTimeTakenRule, writeRequestTrace, type TracingHost } from './freb/request-trace.ts';
 import { HOST_WIN32 } from './win32-status.ts';
 import type { ErrorMode } from './detailed-error-page.ts';
+import { ANSWERS } from './http-sys/answers.ts';
 import { HostLogs } from './host-logs.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
 import { logQuery, logStem, type HttperrVariant } from './w3c-format.ts';
@@ -77,6 +79,8 @@ export class IisHost {
   private readonly ids: IdSource;
   private readonly modelled: { book: AddressBook; ip: string } | undefined;
   private readonly socketMarks = new WeakMap<Socket, { read: number; written: number }>();
+  private readonly sockets = new Set<Socket>();
+  private readonly requestsBySocket = new WeakMap<Socket, HostRequest>();
   readonly front: HttpSysFront;
   readonly freb: FrebLog;
   readonly errorMode: ErrorMode;
@@ -113,20 +117,27 @@ export class IisHost {
       httperrVariant: options.identity.httperrVariant,
       retain: options.retainRecords,
     });
-    // Node's own real-time timers would end connections behind the lab clock's back; the http.sys
-    // timers of the model replace them.
-    this.server = createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 }, (req, res) => {
-      // The request's own timeline: it starts where its sender (the scenario client, ARR) stood.
-      const { timeline, sender } = this.clock.receive(header(req, 'x-arr-log-id') ?? header(req, LAB_REQUEST_HEADER));
-      void timeline.run(() => this.run(req, res, timeline, sender));
-    });
     this.front = new HttpSysFront(
       { clock: this.clock, logs: this.logs, addresses: this.modelled?.book, activeRequests: () => this.active.size, log: (r: HostRequest) => this.log(r) },
       options.httpSys ?? HTTP_SYS_DEFAULTS,
       options.nonPagedPool ?? nonPagedPoolSchema.parse({}),
     );
-    this.server.on('connection', (socket: Socket) => this.front.accept(socket));
-    this.server.keepAliveTimeout = 0;
+    const connections = {
+      settings: () => this.front.settings,
+      now: () => this.clock.now(),
+      request: (exchange: Exchange) => {
+        // The request's own timeline: it starts where its sender (the scenario client, ARR) stood.
+        const { timeline, sender } = this.clock.receive(header(exchange.req, 'x-arr-log-id') ?? header(exchange.req, LAB_REQUEST_HEADER));
+        void timeline.run(() => this.run(exchange, timeline, sender));
+      },
+      rejected: (socket: Socket, rejection: Rejection) => this.rejected(socket, rejection),
+      badBody: (exchange: Exchange) => this.badBody(exchange),
+    };
+    this.server = createServer((socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      if (this.front.accept(socket)) new HttpConnection(socket, connections);
+    });
   }
 
   /** http.sys limits; replaceable while the lab runs. */
@@ -214,8 +225,7 @@ export class IisHost {
   crashWorker(): number {
     const victims = [...this.active].filter((r) => !r.logged);
     for (const request of victims) {
-      request.httpErr = { reason: 'Connection_Abandoned_By_ReqQueue', status: undefined };
-      request.socket.resetAndDestroy();
+      request.drop('Connection_Abandoned_By_ReqQueue', 'reset');
       this.log(request);
     }
     this.front.workerDied();
@@ -232,20 +242,21 @@ export class IisHost {
     this.front.stop();
     for (const request of [...this.active]) {
       if (!request.logged) {
-        request.httpErr = { reason: 'Connection_Abandoned_By_ReqQueue', status: undefined };
+        request.drop('Connection_Abandoned_By_ReqQueue', 'none');
         this.log(request);
       }
       request.socket.destroy();
     }
-    this.server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
     if (this.listening) await this.goOffline();
     this.logs.close();
   }
 
-  private async run(req: IncomingMessage, res: ServerResponse, timeline: Timeline, sender: Timeline | undefined): Promise<void> {
+  private async run({ req, res, socket }: Exchange, timeline: Timeline, sender: Timeline | undefined): Promise<void> {
     const request = new HostRequest(this, ++this.seq, timeline, req, res, this.stopping.signal);
     this.active.add(request);
     request.cancelTimeTakenRule = armTimeTakenRule(this.freb, request, this.tracing);
+    this.requestsBySocket.set(socket, request);
     res.setHeader('Server', `Microsoft-IIS/${this.identity.iisVersion}`);
     let closed = false;
     res.on('close', () => {
@@ -256,20 +267,19 @@ export class IisHost {
         request.clientGoneAt ??= Math.max(timeline.now(), sender?.now() ?? this.clock.frontier());
       }
     });
-    // A write after the client went away fails the send (logged as win32 64), it is not a crash.
-    res.on('error', () => {});
-    this.front.requestStarted(req.socket);
+    this.front.requestStarted(socket);
     if (this.front.refusesRequest(request)) return;
     const worker = await this.front.admit(request);
     if (worker === undefined) return;
     const entityBody = this.front.watchEntityBody(request);
     try {
-      if (this.front.running > this.httpSys.appConcurrentRequestLimit) this.tooManyRequests(request);
+      if (req.url === '*') this.optionsStar(request);
+      else if (this.front.running > this.httpSys.appConcurrentRequestLimit) this.tooManyRequests(request);
       else await this.handler.handle(request);
     } catch (err) {
       if (this.stopping.signal.aborted) return;
       if (!res.headersSent && !request.httpErr) {
-        request.sendError({
+        request.fail({
           status: 500, substatus: 0, win32: 0, errorCode: 0x80004005, module: 'IIS Web Core',
           notification: 'ExecuteRequestHandler', handler: 'lab', description: String((err as Error).message ?? err),
         });
@@ -279,7 +289,7 @@ export class IisHost {
     }
     if (!request.httpErr && !res.writableEnded && !request.clientGone) res.end();
     entityBody?.();
-    if (!res.writableFinished && !closed) {
+    if (!res.writableFinished && !closed && !request.httpErr) {
       const slowReader = this.front.watchSendRate(request);
       await new Promise<void>((resolve) => {
         res.once('finish', resolve);
@@ -292,23 +302,75 @@ export class IisHost {
     // http.sys waits a minute for the logging data of a request whose client has gone; a page
     // that finishes later than that is logged by http.sys as Connection_Dropped (W32-ERRTYPES).
     if (!request.httpErr && request.clientGoneAt !== undefined && timeline.now() - request.clientGoneAt > LOGGING_WAIT_MS) {
-      request.httpErr = { reason: 'Connection_Dropped', status: res.statusCode };
+      request.drop('Connection_Dropped', 'none', { status: res.statusCode });
     }
     this.log(request);
-    this.front.requestDone(req.socket);
+    this.front.requestDone(socket);
+  }
+
+  /**
+   * `OPTIONS *` asks about the server, not a resource: IIS answers it itself with the verbs it
+   * serves, without running a handler [I].
+   */
+  private optionsStar(request: HostRequest): void {
+    const { res } = request;
+    res.setHeader('Allow', 'OPTIONS, TRACE, GET, HEAD, POST');
+    res.setHeader('Public', 'OPTIONS, TRACE, GET, HEAD, POST');
+    res.setHeader('Content-Length', 0);
+    res.end();
+  }
+
+  /**
+   * http.sys refused a request before any pipeline saw it (reference §6.3-6.6): one HTTPERR line
+   * with what it had parsed, no site or queue (it was never routed), and nothing for the handler.
+   */
+  private rejected(socket: Socket, rejection: Rejection): void {
+    const peer = this.peerOf(socket);
+    const at = this.clock.now();
+    this.logs.httpErr(
+      { host: this.identity.name, seq: ++this.seq, labRequest: undefined, arrLogId: undefined, at },
+      {
+        'c-ip': peer.cIp, 'c-port': peer.cPort, 's-ip': peer.sIp, 's-port': peer.sPort,
+        'cs-version': rejection.version,
+        'cs-method': rejection.method?.slice(0, 255),
+        'cs-uri': rejection.uri?.slice(0, 4096),
+        streamid: undefined,
+        'sc-status': ANSWERS[rejection.answer].status,
+        's-siteid': undefined,
+        's-reason': rejection.reason,
+        's-queuename': undefined,
+      },
+    );
+  }
+
+  /** The client's body broke the chunked syntax: http.sys answers 400 if it still can [U] and the request is the client's fault. */
+  private badBody({ socket }: Exchange): void {
+    const request = this.requestsBySocket.get(socket);
+    if (!request || request.logged) return;
+    request.refuse('BadRequest', 'bad-request', true);
+  }
+
+  /** A connection's addresses, as modelled in deterministic runs. */
+  peerOf(socket: Socket): { cIp: string; cPort: number; sIp: string; sPort: number } {
+    const modelled = this.modelled?.book.peer(socket.localPort ?? 0, socket.remotePort ?? 0);
+    return {
+      cIp: modelled?.remote?.ip ?? socket.remoteAddress ?? '-',
+      cPort: modelled?.remote?.port ?? socket.remotePort ?? 0,
+      sIp: modelled?.local?.ip ?? socket.localAddress ?? '-',
+      sPort: modelled?.local?.port ?? socket.localPort ?? 0,
+    };
   }
 
   /** serverRuntime/@appConcurrentRequestLimit exceeded: IIS itself answers 503.2 (reference §2.2). */
   private tooManyRequests(request: HostRequest): void {
-    request.sendError({
+    request.fail({
       status: 503, substatus: 2, win32: 0, errorCode: 0, module: 'IIS Web Core', notification: 'BeginRequest',
       handler: 'Not yet determined', description: 'The serverRuntime@appConcurrentRequestLimit setting is being exceeded.',
     });
   }
 
   /** The request's own bytes on the wire: a keep-alive socket carries several requests. */
-  private bytesOf(request: HostRequest): { sent: number; received: number } {
-    const { socket } = request;
+  private bytesOf(socket: Socket): { sent: number; received: number } {
     const mark = this.socketMarks.get(socket) ?? { read: 0, written: 0 };
     const now = { read: socket.bytesRead ?? 0, written: socket.bytesWritten ?? 0 };
     this.socketMarks.set(socket, now);
@@ -322,8 +384,8 @@ export class IisHost {
     const { req, res, peer } = request;
     const at = request.timeline.now();
     request.timeline.finish();
-    if (request.httpErr?.reason === 'Connection_Dropped' && this.front.dropped(at)) request.httpErr.reason = 'Connection_Dropped_List_Full';
-    const bytes = this.bytesOf(request);
+    const listFull = request.httpErr?.reason === 'Connection_Dropped' && this.front.dropped(at);
+    const bytes = this.bytesOf(request.socket);
     const meta: RecordMeta = {
       host: this.identity.name,
       seq: request.seq,
@@ -332,7 +394,7 @@ export class IisHost {
       ...(request.failure ? { failure: request.failure } : {}),
       at,
     };
-    const url = req.url ?? '/';
+    const url = req.url;
     const q = url.indexOf('?');
     if (request.httpErr) {
       const entry: HttperrEntry = {
@@ -346,14 +408,14 @@ export class IisHost {
         streamid: undefined,
         'sc-status': request.httpErr.status,
         's-siteid': this.identity.siteId,
-        's-reason': request.httpErr.reason,
+        's-reason': listFull ? 'Connection_Dropped_List_Full' : request.httpErr.reason,
         's-queuename': this.identity.appPool,
       };
       this.logs.httpErr(meta, entry);
     } else {
       const entry: W3cEntry = {
         's-ip': peer.sIp,
-        'cs-method': req.method ?? '-',
+        'cs-method': req.method,
         'cs-uri-stem': logStem(q < 0 ? url : url.slice(0, q)),
         'cs-uri-query': logQuery(q < 0 ? undefined : url.slice(q + 1), request.appendedToLog),
         's-port': peer.sPort,

@@ -1,3 +1,5 @@
+import type { HttpErrReason } from './httperr-reason.ts';
+
 /**
  * The structured records a host logs. Writers render them to W3C / HTTPERR text; assertions read
  * them directly; a test parses the rendered files back so the two cannot silently disagree.
@@ -30,7 +32,7 @@ export interface HttperrEntry {
   streamid: string | undefined;
   'sc-status': number | undefined;
   's-siteid': number | undefined;
-  's-reason': string;
+  's-reason': HttpErrReason;
   's-queuename': string | undefined;
 }
 

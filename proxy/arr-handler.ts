@@ -41,11 +41,11 @@ export class ArrHandler implements RequestHandler {
     const protocol = this.farm.config.protocol;
     const maxForwards = this.maxForwards(request);
     if (maxForwards === undefined) return;
-    const route = this.farm.route(routingContext(request), header(req.headers.cookie), req.headers.host);
+    const route = this.farm.route(routingContext(request), header(req.headers.cookie), req.headers.host as string | undefined);
     if (!route) {
       request.failure = NO_SERVER.id;
       req.resume();
-      request.sendError(errorPage(NO_SERVER));
+      request.fail(errorPage(NO_SERVER));
       return;
     }
     const server = route.server;
@@ -92,13 +92,17 @@ export class ArrHandler implements RequestHandler {
     });
     server.inFlight.delete(inFlight!);
     const now = request.clock.now();
+    // The client's own bytes broke the request (a malformed body), or its body stopped arriving
+    // while the member waited for it: the member did nothing wrong [I].
+    const clientFault = request.httpErr?.clientFault === true || (outcome.failure !== undefined && req.awaitingClient);
     server.finished({
-      failed: outcome.failure !== undefined || outcome.status >= 500,
+      failed: !clientFault && (outcome.failure !== undefined || outcome.status >= 500),
       at: now,
       responseMs: now - started,
       bytesSent: requestBytes(req.method, req.url, sent),
       bytesReceived: outcome.bytesReceived,
     });
+    if (clientFault) return outcome;
     this.health?.recordLive(server, { status: outcome.status, connectionError: outcome.failure !== undefined });
     if (outcome.failure && outcome.observed) this.winhttp?.failed(now, outcome.failure, outcome.observed);
     if (outcome.failure && UNREACHED.has(outcome.failure.id)) this.unreachedTrips++;
@@ -118,7 +122,7 @@ export class ArrHandler implements RequestHandler {
     if (!Number.isFinite(n)) return this.farm.config.protocol.maxForwards;
     if (n > 0) return n - 1;
     request.req.resume();
-    request.sendError({
+    request.fail({
       status: 400, substatus: 605, win32: 0, errorCode: 0, module: 'ApplicationRequestRouting',
       notification: 'ExecuteRequestHandler', handler: 'ApplicationRequestRoutingHandler', description: 'Maximum number of forwards',
     });

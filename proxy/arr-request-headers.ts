@@ -1,9 +1,12 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingRequest } from '../iis/http-sys/incoming-request.ts';
 import { inIisOrder, pairsOf, type HeaderPair } from '../iis/request-headers.ts';
 import type { ProtocolConfig } from './farm-config.ts';
 
 /** Hop-by-hop headers: never forwarded; WinHTTP writes its own Connection header. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/** What ARR reads of the client's request to build the member's. */
+export type ClientRequest = Pick<IncomingRequest, 'url' | 'headers' | 'rawHeaders'>;
 
 export interface ClientPeer {
   ip: string;
@@ -22,13 +25,14 @@ export interface ClientPeer {
  * incoming Max-Forwards is decremented.
  */
 export function arrRequestHeaders(
-  req: IncomingMessage,
+  req: ClientRequest,
   client: ClientPeer,
   protocol: ProtocolConfig,
   logId: string,
   maxForwards: number,
 ): HeaderPair[] {
-  const dropped = new Set(HOP_BY_HOP);
+  // http.sys has answered an Expect: 100-continue already; the member gets the body, not the expectation [I].
+  const dropped = new Set([...HOP_BY_HOP, 'expect']);
   for (const token of String(req.headers.connection ?? '').split(',')) dropped.add(token.trim().toLowerCase());
   const xff = protocol.xForwardedForHeaderName;
   const own = new Set(['max-forwards', protocol.sslHeaderName.toLowerCase(), protocol.clientCertHeaderName.toLowerCase(), protocol.logGuidName.toLowerCase(), 'x-original-url', xff.toLowerCase()]);
@@ -50,7 +54,7 @@ export function headerValue(headers: readonly HeaderPair[], name: string): strin
 }
 
 /** Whether the client request carries a body to stream to the member. */
-export function hasBody(req: IncomingMessage): boolean {
+export function hasBody(req: Pick<IncomingRequest, 'headers'>): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

@@ -90,7 +90,7 @@ export class ResponseRelay implements ForwardSink {
     const row = classify(failure);
     const request = this.request;
     if (!this.committed) {
-      request.sendError(errorPage(row));
+      request.fail(errorPage(row));
     } else {
       // Headers and part of the body are already with the client: all ARR can do is cut it off.
       request.win32 = win32StatusOf(row);

@@ -1,6 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { arrRequestHeaders, headerValue } from '../proxy/arr-request-headers.ts';
+import { arrRequestHeaders, headerValue, type ClientRequest } from '../proxy/arr-request-headers.ts';
 import { protocolSchema } from '../proxy/farm-config.ts';
 import { get, withLab } from './helpers.ts';
 
@@ -81,7 +80,7 @@ describe('ARR request headers', () => {
       url: '/a',
       rawHeaders: ['Host', 'arr', 'Connection', 'keep-alive, X-Hop', 'X-Hop', 'drop me', 'Keep-Alive', 'timeout=5', 'Accept', 'text/html'],
       headers: { host: 'arr', connection: 'keep-alive, X-Hop', 'x-hop': 'drop me', 'keep-alive': 'timeout=5', accept: 'text/html' },
-    } as unknown as IncomingMessage;
+    } as ClientRequest;
     const out = arrRequestHeaders(req, { ip: '10.0.0.1', port: 4000 }, protocolSchema.parse({}), 'id', 10);
     // Known headers first in http.sys's order and spelling, then ARR's own in the order it sets them.
     expect(out).toEqual([

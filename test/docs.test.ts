@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { behaviours } from '../backends/behaviours/index.ts';
+import { malformedTable } from '../lab/docs/malformed-table.ts';
 import { settingsTable } from '../lab/docs/settings-table.ts';
 import { CLASSIFICATION, errorCodeOf, win32StatusOf } from '../proxy/failure-classification.ts';
 
@@ -38,5 +39,14 @@ describe('README and docs', () => {
     const firstScreen = readme.split('\n').slice(0, 15).join('\n');
     expect(firstScreen).toContain('npm install && npm start');
     expect(firstScreen).toContain('npm install && npm test');
+  });
+});
+
+describe('docs/http-sys-front.md', () => {
+  it('has the malformed-request table the tests send (npx tsx scripts/malformed-table.ts)', () => {
+    const guide = readFileSync(new URL('../docs/http-sys-front.md', import.meta.url), 'utf8');
+    const table = /<!-- malformed-table:begin -->\n([\s\S]*?)\n<!-- malformed-table:end -->/.exec(guide);
+    expect(table, 'malformed-table markers').not.toBeNull();
+    expect(table![1]).toBe(malformedTable());
   });
 });

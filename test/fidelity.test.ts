@@ -259,7 +259,7 @@ describe('HTTPERR fields as http.sys writes them (reference §6.3)', () => {
   it('writes HTTP/?.? for a two-digit version and the scope id of an IPv6 address', () => {
     const entry = {
       'c-ip': '2001:4898:0:fff:0:5efe:10.164.167.30', 'c-port': 54697, 's-ip': 'fe80::5d3d:c591:3026:46ee%14', 's-port': 80,
-      'cs-version': 'HTTP/1.10', 'cs-method': 'GET', 'cs-uri': '/', streamid: undefined, 'sc-status': 505, 's-siteid': undefined, 's-reason': 'Version_N/S', 's-queuename': undefined,
+      'cs-version': 'HTTP/1.10', 'cs-method': 'GET', 'cs-uri': '/', streamid: undefined, 'sc-status': 505, 's-siteid': undefined, 's-reason': 'Version_N/S' as const, 's-queuename': undefined,
     };
     const line = httperrLine(Date.UTC(2012, 1, 6, 13, 31, 17), httperrFields(entry), 'legacy');
     expect(line).toBe('2012-02-06 13:31:17 2001:4898:0:fff:0:5efe:10.164.167.30%0 54697 fe80::5d3d:c591:3026:46ee%14 80 HTTP/?.? GET / 505 - Version_N/S -\r\n');

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { parseDetailedError } from '../iis/detailed-error-page.ts';
@@ -63,4 +64,18 @@ export function readW3c(file: string): ParsedLog {
 export function logFiles(lab: Lab, host: string) {
   const h = lab.hosts.find((x) => x.name === host)!;
   return h.files();
+}
+
+/** Sends raw bytes and collects everything until the host ends the connection. */
+export function exchange(port: number, bytes: string | Buffer): Promise<{ received: string; ended: 'fin' | 'rst' }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes));
+    socket.on('data', (c) => chunks.push(c));
+    let ended: 'fin' | 'rst' = 'fin';
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ECONNRESET') ended = 'rst';
+    });
+    socket.on('close', () => resolve({ received: Buffer.concat(chunks).toString('latin1'), ended }));
+  });
 }

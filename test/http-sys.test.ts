@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { canned503 } from '../iis/http-sys/canned-503.ts';
+import { answerBytes } from '../iis/http-sys/answers.ts';
 import { NonPagedPool, nonPagedPoolSchema } from '../iis/http-sys/nonpaged-pool.ts';
 import { LAB_REQUEST_HEADER } from '../iis/host-request.ts';
 import { Lab } from '../lab/lab.ts';
@@ -23,7 +23,7 @@ function raw(port: number, send: string): Promise<{ socket: Socket; received: ()
 
 describe('http.sys', () => {
   it('answers a full queue with the canned 503, byte for byte', () => {
-    const bytes = canned503(new Date(Date.UTC(2026, 8, 2, 7, 33, 30)));
+    const bytes = answerBytes('service-unavailable', new Date(Date.UTC(2026, 8, 2, 7, 33, 30)));
     const text = bytes.toString('latin1');
     expect(text.split('\r\n\r\n')[0]).toBe(
       'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html; charset=us-ascii\r\nServer: Microsoft-HTTPAPI/2.0\r\nDate: Wed, 02 Sep 2026 07:33:30 GMT\r\nConnection: close\r\nContent-Length: 326',

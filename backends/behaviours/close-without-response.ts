@@ -10,7 +10,7 @@ export default defineBehaviour({
   summary: 'Response.Close(): reset the connection (RST) before any response byte',
   options: z.object({}).strict().default({}),
   async run(request) {
-    request.abortConnection('Connection_Dropped');
+    request.drop('Connection_Dropped', 'reset');
     return 'end';
   },
 });

@@ -39,7 +39,7 @@ export default defineBehaviour({
       });
       await request.clock.sleep(o.closeAfter, request.signal);
     }
-    request.abortConnection('Connection_Dropped');
+    request.drop('Connection_Dropped', 'reset');
     return 'end';
   },
 });

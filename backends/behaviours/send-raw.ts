@@ -25,12 +25,7 @@ export default defineBehaviour({
       await new Promise<void>((resolve) => socket.write(o.data, 'latin1', () => resolve()));
       await request.clock.sleep(o.closeAfter, request.signal);
     }
-    if (o.then === 'reset') {
-      request.abortConnection('Connection_Dropped');
-    } else {
-      request.httpErr = { reason: 'Connection_Dropped', status: undefined };
-      socket.end();
-    }
+    request.drop('Connection_Dropped', o.then === 'reset' ? 'reset' : 'close');
     return 'end';
   },
 });

@@ -1,5 +1,5 @@
 import type { HostIdentity } from '../host.ts';
-import type { HostRequest } from '../host-request.ts';
+import { header, type HostRequest } from '../host-request.ts';
 import type { FrebLog } from './freb-log.ts';
 import { errorCode, num, str, type TraceEvent } from './trace.ts';
 import type { FailedRequestInfo } from './freb-xml.ts';

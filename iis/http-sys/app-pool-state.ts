@@ -1,3 +1,5 @@
+import type { HttpErrReason } from '../httperr-reason.ts';
+
 /**
  * What WAS has done to a member's application pool, and the reason http.sys logs when it answers
  * the pool's requests itself with its canned 503 (reference §6.4 [V KB-HTTPERR] for the reasons
@@ -11,7 +13,7 @@
 export const APP_POOL_STATES = ['Started', 'Stopped', 'RapidFailOffline', 'ShuttingDown', 'Busy'] as const;
 export type AppPoolState = (typeof APP_POOL_STATES)[number];
 
-const REASONS: Record<Exclude<AppPoolState, 'Started'>, string> = {
+const REASONS: Record<Exclude<AppPoolState, 'Started'>, HttpErrReason> = {
   Stopped: 'Disabled',
   RapidFailOffline: 'AppOffline',
   ShuttingDown: 'AppShutdown',
@@ -19,7 +21,7 @@ const REASONS: Record<Exclude<AppPoolState, 'Started'>, string> = {
 };
 
 /** The HTTPERR reason of a request to a pool in this state, or undefined when the pool takes it. */
-export function unavailableReason(state: AppPoolState): string | undefined {
+export function unavailableReason(state: AppPoolState): HttpErrReason | undefined {
   return state === 'Started' ? undefined : REASONS[state];
 }
 

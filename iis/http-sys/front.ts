@@ -5,7 +5,6 @@ import type { HostLogs } from '../host-logs.ts';
 import type { HostRequest } from '../host-request.ts';
 import { AppPoolQueue, type Admission } from './app-pool-queue.ts';
 import { RapidFailProtection, unavailableReason, type AppPoolState } from './app-pool-state.ts';
-import { canned503 } from './canned-503.ts';
 import { ConnectionWatch, type ConnectionTimer } from './connection-watch.ts';
 import { NonPagedPool, type NonPagedPoolSettings } from './nonpaged-pool.ts';
 import type { HttpSysSettings } from './settings.ts';
@@ -90,11 +89,11 @@ export class HttpSysFront {
     this.refusedReport?.cancel();
   }
 
-  /** A connection arrives: taken and watched, or refused for want of nonpaged pool. */
-  accept(socket: Socket): void {
+  /** A connection arrives: taken and watched (true), or refused for want of nonpaged pool. */
+  accept(socket: Socket): boolean {
     if (this.pool.refuses(this.host.clock.now(), this.watches.size, this.host.activeRequests())) {
       this.refuse(socket);
-      return;
+      return false;
     }
     const watch = new ConnectionWatch(socket, this.host.clock, () => this.settings.connectionTimeout, (timer) => this.connectionExpired(socket, timer));
     this.watches.set(socket, watch);
@@ -103,6 +102,7 @@ export class HttpSysFront {
       this.watches.delete(socket);
     });
     watch.idle();
+    return true;
   }
 
   /**
@@ -162,7 +162,7 @@ export class HttpSysFront {
           mark = socket.bytesRead;
           return arm();
         }
-        request.httpErr = { reason: 'Timer_EntityBody', status: undefined };
+        request.drop('Timer_EntityBody', 'none', { clientFault: true });
         socket.destroy();
         this.host.log(request);
       });
@@ -195,14 +195,9 @@ export class HttpSysFront {
   refusesRequest(request: HostRequest): boolean {
     const reason = this.watches.size > this.settings.maxConnections ? 'ConnLimit' : unavailableReason(this.appPool);
     if (reason === undefined) return false;
-    this.answerCanned503(request, reason);
+    request.refuse(reason, 'service-unavailable');
     this.host.log(request);
     return true;
-  }
-
-  private answerCanned503(request: HostRequest, reason: string): void {
-    request.httpErr = { reason, status: 503 };
-    request.req.socket.end(canned503(new Date(this.host.clock.now())));
   }
 
   /** A request that did not get a worker thread: refused, dropped or abandoned by http.sys. */
@@ -210,19 +205,14 @@ export class HttpSysFront {
     switch (admission) {
       case 'queue-full':
         // TcpLevel is for load balancers that only see TCP: the connection is reset instead.
-        if (this.settings.loadBalancerCapabilities === 'TcpLevel') {
-          request.httpErr = { reason: 'QueueFull', status: undefined };
-          request.socket.resetAndDestroy();
-        } else {
-          this.answerCanned503(request, 'QueueFull');
-        }
+        if (this.settings.loadBalancerCapabilities === 'TcpLevel') request.drop('QueueFull', 'reset');
+        else request.refuse('QueueFull', 'service-unavailable');
         break;
       case 'client-reset':
-        request.httpErr = { reason: 'Client_Reset', status: undefined };
+        request.drop('Client_Reset', 'none');
         break;
       case 'timed-out':
-        request.httpErr = { reason: 'Timer_ReqQueue', status: undefined };
-        request.socket.resetAndDestroy();
+        request.drop('Timer_ReqQueue', 'reset');
         break;
       case 'stopped':
         return;

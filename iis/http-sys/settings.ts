@@ -36,6 +36,28 @@ export const httpSysSchema = z
      */
     droppedListSize: z.number().int().min(1).max(1_000_000).default(1000),
     droppedListWindow: timeSpanSchema.default(60_000),
+    /**
+     * HKLM\System\CurrentControlSet\Services\HTTP\Parameters (KB 820129 [V]): MaxFieldLength, the
+     * longest request line or header line (a longer URL is 414 URL_Length, a longer header 400
+     * FieldLength); MaxRequestBytes, request line and headers together (400 RequestLength).
+     */
+    maxFieldLength: z.number().int().min(64).max(65534).default(16384),
+    maxRequestBytes: z.number().int().min(256).max(16777216).default(16384),
+    /** UrlSegmentMaxLength and UrlSegmentMaxCount (KB 820129 [V]): beyond either, 400 URL. */
+    urlSegmentMaxLength: z.number().int().min(0).max(32766).default(260),
+    urlSegmentMaxCount: z.number().int().min(0).max(16383).default(255),
+    /**
+     * Headers one request may carry. http.sys documents no such limit (MaxRequestBytes bounds it
+     * in practice); the lab's switch for testing a front that has one, 0 = none [U].
+     */
+    maxHeaderCount: z.number().int().min(0).default(0),
+    /**
+     * What http.sys does with input the RFCs allow a server to refuse and no source shows it
+     * meeting [U]: a header continued on the next line (obs-fold) and lines ended by LF alone.
+     * Refused by default (400 Header, 400 Invalid_CR/LF); `accept` parses them as RFC 9112 permits.
+     */
+    obsFold: z.enum(['reject', 'accept']).default('reject'),
+    bareLf: z.enum(['reject', 'accept']).default('reject'),
   })
   .strict();
 

@@ -1,9 +1,7 @@
-/**
- * Evidence levels of shared/reference/arr-reference.md: V verified in a primary Microsoft source,
- * C corroborated by a real capture or decompilation, S secondary (blog, forum), I inferred,
- * U unverified. Every fact the decoder prints carries one, with the reference's source tag.
- */
-export type Evidence = 'V' | 'C' | 'S' | 'I' | 'U';
+import type { Evidence } from '../../core/evidence.ts';
+
+/** Every fact the decoder prints carries an evidence level, with the reference's source tag. */
+export type { Evidence };
 
 export const EVIDENCE_LABEL: Record<Evidence, string> = {
   V: 'verified in a Microsoft source',

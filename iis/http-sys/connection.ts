@@ -1,0 +1,154 @@
+import type { Socket } from 'node:net';
+import { answerBytes } from './answers.ts';
+import { ChunkedDecoder, LengthDecoder, type BodyDecoder } from './body-decoder.ts';
+import { IncomingRequest } from './incoming-request.ts';
+import { parseHead, type RequestHead, type Rejection } from './request-parser.ts';
+import { ResponseWriter } from './response-writer.ts';
+import type { HttpSysSettings } from './settings.ts';
+
+/** One request on a connection: what the pipeline gets. */
+export interface Exchange {
+  req: IncomingRequest;
+  res: ResponseWriter;
+  socket: Socket;
+}
+
+/** What a connection needs from its host. */
+export interface ConnectionHost {
+  settings(): HttpSysSettings;
+  /** Nominal now, for the Date header and http.sys's own answers. */
+  now(): number;
+  /** A request's head has arrived whole: the pipeline takes it. */
+  request(exchange: Exchange): void;
+  /** http.sys refused a request before the pipeline saw it; it has answered and closes the connection. */
+  rejected(socket: Socket, rejection: Rejection): void;
+  /** The client's entity body broke the syntax after its request entered the pipeline. */
+  badBody(exchange: Exchange): void;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * http.sys on one TCP connection: parses requests one after another (pipelined requests wait
+ * until the response before them is complete), hands each to the pipeline with its body, drains
+ * a body the page did not read before the next request, and answers what it refuses itself.
+ */
+export class HttpConnection {
+  private buf: Buffer = EMPTY;
+  private current: { exchange: Exchange; decoder: BodyDecoder } | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly host: ConnectionHost,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (data: Buffer) => {
+      if (this.closed) return;
+      this.buf = this.buf.length === 0 ? data : Buffer.concat([this.buf, data]);
+      this.pump();
+    });
+    // The client shut its side: a request still in progress has lost its client (as node:http and
+    // IIS both treat it), an idle connection is closed in turn.
+    socket.on('end', () => {
+      if (this.current && !this.current.exchange.res.writableFinished) socket.destroy();
+      else socket.end();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.closed = true;
+      const c = this.current;
+      if (!c) return;
+      if (!c.decoder.done) c.exchange.req.abort('aborted');
+      c.exchange.res.emit('close');
+    });
+  }
+
+  private pump(): void {
+    while (!this.closed && !this.socket.destroyed) {
+      const c = this.current;
+      if (c) {
+        const { res } = c.exchange;
+        if (res.writableFinished && res.closeAfter) {
+          this.closed = true;
+          this.socket.end();
+          return;
+        }
+        if (!this.feedBody(c)) return;
+        if (!res.writableFinished) {
+          // A client pipelining more than a request's worth while it waits is held back by TCP.
+          if (this.buf.length > this.host.settings().maxRequestBytes) this.socket.pause();
+          return;
+        }
+        this.current = undefined;
+        continue;
+      }
+      let start = 0;
+      // RFC 9112 §2.2: empty lines before a request line are ignored [I for http.sys].
+      while (start + 1 < this.buf.length && this.buf[start] === 0x0d && this.buf[start + 1] === 0x0a) start += 2;
+      if (start > 0) this.buf = this.buf.subarray(start);
+      if (this.buf.length === 0) return;
+      const result = parseHead(this.buf, this.host.settings());
+      if (result.kind === 'more') return;
+      if (result.kind === 'reject') {
+        this.refuse(result.rejection);
+        return;
+      }
+      this.buf = this.buf.subarray(result.size);
+      this.start(result.head);
+    }
+  }
+
+  /** Feeds buffered bytes to the current body; false while the body still waits for bytes. */
+  private feedBody(c: { exchange: Exchange; decoder: BodyDecoder }): boolean {
+    const { decoder, exchange } = c;
+    if (decoder.done) return true;
+    if (this.buf.length > 0) {
+      const used = decoder.feed(this.buf, (chunk) => {
+        if (!exchange.req.deliver(chunk)) this.socket.pause();
+      });
+      this.buf = this.buf.subarray(used);
+    }
+    if (decoder.error !== undefined) {
+      this.closed = true;
+      exchange.req.abort(decoder.error);
+      this.host.badBody(exchange);
+      return false;
+    }
+    if (decoder.done) exchange.req.complete();
+    return decoder.done;
+  }
+
+  private start(head: RequestHead): void {
+    const socket = this.socket;
+    const req = new IncomingRequest(head, socket, () => socket.resume());
+    const res = new ResponseWriter(socket, {
+      head: head.method === 'HEAD',
+      http10: head.httpVersion === '1.0',
+      keepAlive: head.keepAlive,
+      date: () => new Date(this.host.now()).toUTCString(),
+    });
+    const decoder: BodyDecoder = head.body.kind === 'chunked' ? new ChunkedDecoder() : new LengthDecoder(head.body.kind === 'length' ? head.body.length : 0);
+    const exchange: Exchange = { req, res, socket };
+    this.current = { exchange, decoder };
+    const onDrain = () => res.emit('drain');
+    socket.on('drain', onDrain);
+    res.once('finish', () => {
+      socket.off('drain', onDrain);
+      // What the page left unread is read and dropped before the next request (DrainEntityBody).
+      if (!decoder.done) req.resume();
+      else socket.resume();
+      setImmediate(() => this.pump());
+    });
+    if (head.expectContinue && head.body.kind !== 'none') socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    if (decoder.done) req.complete();
+    this.host.request(exchange);
+  }
+
+  private refuse(rejection: Rejection): void {
+    this.closed = true;
+    this.buf = EMPTY;
+    this.socket.end(answerBytes(rejection.answer, new Date(this.host.now())));
+    this.host.rejected(this.socket, rejection);
+  }
+}

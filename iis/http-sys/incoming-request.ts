@@ -1,0 +1,59 @@
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import type { RequestHead } from './request-parser.ts';
+
+/**
+ * What the pipeline sees of a request: the parsed head and the entity body as a stream. The body
+ * is fed by the connection; a page that stops reading it stops the connection reading (TCP flow
+ * control then stalls the sender), as a page that never calls HttpReceiveRequestEntityBody does.
+ */
+export class IncomingRequest extends Readable {
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion: '1.0' | '1.1';
+  readonly headers: Readonly<Record<string, string | string[]>>;
+  readonly rawHeaders: readonly string[];
+  private received = false;
+
+  constructor(
+    head: RequestHead,
+    readonly socket: Socket,
+    private readonly wantMore: () => void,
+  ) {
+    super({ highWaterMark: 64 * 1024 });
+    this.method = head.method;
+    this.url = head.url;
+    this.httpVersion = head.httpVersion;
+    this.headers = head.headers;
+    this.rawHeaders = head.rawHeaders;
+  }
+
+  override _read(): void {
+    this.wantMore();
+  }
+
+  /** Body bytes arrived; false when the page has enough unread. */
+  deliver(chunk: Buffer): boolean {
+    return this.push(chunk);
+  }
+
+  complete(): void {
+    this.received = true;
+    this.push(null);
+  }
+
+  /**
+   * The body is waiting on the client: not all of it has arrived, nothing is left unread and the
+   * connection is not held back by a reader that stopped (then the wait is the reader's).
+   */
+  get awaitingClient(): boolean {
+    return !this.received && !this.destroyed && this.readableLength === 0 && !this.socket.isPaused();
+  }
+
+  /** The body cannot complete (the client went away or sent a malformed body). */
+  abort(message: string): void {
+    if (this.readableEnded || this.destroyed) return;
+    const error = Object.assign(new Error(message), { code: 'ECONNRESET' });
+    this.destroy(this.listenerCount('error') > 0 ? error : undefined);
+  }
+}

@@ -1,0 +1,222 @@
+import type { HttpErrReason } from '../httperr-reason.ts';
+import type { AnswerId } from './answers.ts';
+import type { HttpSysSettings } from './settings.ts';
+
+/** A request's line and headers as http.sys parsed them. */
+export interface RequestHead {
+  method: string;
+  /** Origin-form URL (path and query); an absolute-form URL is reduced to it. */
+  url: string;
+  httpVersion: '1.0' | '1.1';
+  /** Lower-case names; repeated headers as arrays. */
+  headers: Record<string, string | string[]>;
+  /** Name, value, name, value... as received. */
+  rawHeaders: string[];
+  keepAlive: boolean;
+  body: { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
+  expectContinue: boolean;
+}
+
+/** Why http.sys refused a request, and what of it it had parsed for the HTTPERR line (§6.3). */
+export interface Rejection {
+  answer: AnswerId;
+  reason: HttpErrReason;
+  version: string | undefined;
+  method: string | undefined;
+  uri: string | undefined;
+}
+
+export type HeadResult =
+  | { kind: 'more' }
+  | { kind: 'head'; head: RequestHead; size: number }
+  | { kind: 'reject'; rejection: Rejection };
+
+type Limits = Pick<HttpSysSettings, 'maxFieldLength' | 'maxRequestBytes' | 'urlSegmentMaxLength' | 'urlSegmentMaxCount' | 'maxHeaderCount' | 'obsFold' | 'bareLf'>;
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const VERSION = /^HTTP\/(\d+)\.(\d+)$/;
+/** reg-name, IPv4 or [IPv6], optional port (RFC 3986 host as http.sys checks it [I]). */
+const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::\d{0,5})?$/;
+const BODY_METHODS = new Set(['POST', 'PUT']);
+
+/**
+ * Parses a request's head from the bytes at the start of `buf`, as http.sys would: it answers as
+ * soon as the bytes already received break a limit or the syntax, without waiting for the rest.
+ */
+export function parseHead(buf: Buffer, limits: Limits): HeadResult {
+  const end = buf.indexOf('\r\n\r\n');
+  const lfEnd = limits.bareLf === 'accept' && end < 0 ? buf.indexOf('\n\n') : -1;
+  const headEnd = end >= 0 ? end + 4 : lfEnd >= 0 ? lfEnd + 2 : -1;
+  const scanned = headEnd >= 0 ? headEnd : buf.length;
+  const firstLf = buf.indexOf(0x0a);
+  const lineEnd = firstLf >= 0 && firstLf < scanned ? firstLf : -1;
+
+  // The request line as far as it has come: the verb is judged as soon as its space arrives.
+  const line = buf.toString('latin1', 0, lineEnd >= 0 ? lineEnd : Math.min(buf.length, limits.maxFieldLength + 1));
+  const sp = line.indexOf(' ');
+  const verb = sp >= 0 ? line.slice(0, sp) : line;
+  if ((sp >= 0 || lineEnd >= 0) && !TOKEN.test(verb)) return reject('invalid-verb', 'Verb');
+  if (sp < 0 && lineEnd < 0 && verb.length > 0 && !TOKEN.test(verb)) return reject('invalid-verb', 'Verb');
+  if (lineEnd < 0 && line.length > limits.maxFieldLength) return reject('url-too-long', 'URL_Length', undefined, verb);
+  const early = lineEnd >= 0 ? checkRequestLine(trimCr(line), limits) : undefined;
+  if (early?.kind === 'reject') return early;
+  const seen = (answer: AnswerId, reason: HttpErrReason) => reject(answer, reason, early?.version, early?.method ?? (sp >= 0 ? verb : undefined), early?.uri);
+  if (limits.bareLf === 'reject' && hasBareCrOrLf(buf.toString('latin1', 0, scanned))) return seen('bad-request', 'Invalid_CR/LF');
+
+  if (headEnd < 0) {
+    if (buf.length > limits.maxRequestBytes) return seen('request-too-long', 'RequestLength');
+    if (early && buf.length - buf.lastIndexOf(0x0a) - 1 > limits.maxFieldLength) return seen('field-too-long', 'FieldLength');
+    return { kind: 'more' };
+  }
+  if (headEnd > limits.maxRequestBytes + 2) return seen('request-too-long', 'RequestLength');
+  const text = buf.toString('latin1', 0, headEnd);
+  return parseComplete(text, headEnd, limits);
+}
+
+interface LineParts {
+  kind: 'line';
+  method: string;
+  target: string;
+  version: string;
+  httpVersion: '1.0' | '1.1';
+  uri: string | undefined;
+}
+
+function checkRequestLine(line: string, limits: Limits): LineParts | { kind: 'reject'; rejection: Rejection } {
+  const parts = line.split(' ');
+  const method = parts[0]!;
+  if (line.length > limits.maxFieldLength) return reject('url-too-long', 'URL_Length', undefined, method);
+  if (parts.length === 2 && parts[1] !== '') return reject('bad-request', 'BadRequest', undefined, method, parts[1]);
+  if (parts.length !== 3 || parts[1] === '') return reject('bad-request', 'BadRequest', undefined, method);
+  const target = parts[1]!;
+  const v = VERSION.exec(parts[2]!);
+  if (!v) return reject('bad-request', 'BadRequest', undefined, method, target);
+  const major = Number(v[1]);
+  const minor = Number(v[2]);
+  const version = major >= 10 || minor >= 10 ? 'HTTP/?.?' : `HTTP/${major}.${minor}`;
+  if (major !== 1 || minor > 1) return reject('version-not-supported', 'Version_N/S', version, method, target);
+  const url = checkTarget(method, target, limits);
+  if (url === undefined) return reject('invalid-url', 'URL', version, method);
+  return { kind: 'line', method, target, version, httpVersion: minor === 0 ? '1.0' : '1.1', uri: url };
+}
+
+/** The origin-form URL of a request target, or undefined when http.sys refuses it (400 URL). */
+function checkTarget(method: string, target: string, limits: Limits): string | undefined {
+  if (target === '*') return method === 'OPTIONS' ? '*' : undefined;
+  let path = target;
+  if (!target.startsWith('/')) {
+    const m = /^https?:\/\/[^/?#]+(.*)$/i.exec(target);
+    if (!m) return undefined;
+    path = m[1] === '' ? '/' : m[1]!;
+    if (!path.startsWith('/') && !path.startsWith('?')) return undefined;
+    if (path.startsWith('?')) path = `/${path}`;
+  }
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f || c === 0x23) return undefined;
+    if (c === 0x25) {
+      const hex = path.slice(i + 1, i + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
+      const byte = Number.parseInt(hex, 16);
+      // AllowRestrictedChars = 0 (KB 820129): escapes that decode to controls are refused.
+      if (byte < 0x20 || (byte >= 0x7f && byte <= 0x9f)) return undefined;
+    }
+  }
+  const q = path.indexOf('?');
+  const segments = (q < 0 ? path : path.slice(0, q)).split('/').slice(1);
+  if (limits.urlSegmentMaxCount > 0 && segments.length > limits.urlSegmentMaxCount) return undefined;
+  if (limits.urlSegmentMaxLength > 0 && segments.some((s) => s.length > limits.urlSegmentMaxLength)) return undefined;
+  return path;
+}
+
+function parseComplete(text: string, size: number, limits: Limits): HeadResult {
+  const lines = text.split(/\r?\n/);
+  lines.length -= 2;
+  const rl = checkRequestLine(lines[0]!, limits);
+  if (rl.kind === 'reject') return rl;
+  const { method, version, uri } = rl;
+  const no = (answer: AnswerId, reason: HttpErrReason) => reject(answer, reason, version, method, uri);
+
+  const rawHeaders: string[] = [];
+  const headers: Record<string, string | string[]> = {};
+  for (let i = 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.length > limits.maxFieldLength) return no('field-too-long', 'FieldLength');
+    if (l.startsWith(' ') || l.startsWith('\t')) {
+      if (limits.obsFold === 'reject' || rawHeaders.length === 0) return no('invalid-header', 'Header');
+      rawHeaders[rawHeaders.length - 1] += ` ${l.trim()}`;
+      continue;
+    }
+    const colon = l.indexOf(':');
+    if (colon <= 0) return no('invalid-header', 'Header');
+    const name = l.slice(0, colon);
+    if (!TOKEN.test(name)) return no('invalid-header', 'Header');
+    const value = l.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) return no('invalid-header', 'Header');
+    // A repeated Content-Length of the same value is one length (RFC 9110 §8.6); the pipeline sees it once [I].
+    if (/^content-length$/i.test(name) && rawHeaders.some((n, j) => j % 2 === 0 && /^content-length$/i.test(n) && rawHeaders[j + 1] === value)) continue;
+    rawHeaders.push(name, value);
+  }
+  if (limits.maxHeaderCount > 0 && rawHeaders.length / 2 > limits.maxHeaderCount) return no('request-too-long', 'RequestLength');
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    const value = rawHeaders[i + 1]!;
+    const prior = headers[name];
+    headers[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+
+  // Host: required on HTTP/1.1, exactly once, a valid host[:port]; an absolute-form target names its own.
+  const host = headers.host;
+  if (Array.isArray(host)) return no('invalid-hostname', 'Hostname');
+  if (host === undefined ? rl.httpVersion === '1.1' && rl.target.startsWith('/') : !HOST.test(host)) return no('invalid-hostname', 'Hostname');
+
+  const te = headers['transfer-encoding'];
+  const cl = headers['content-length'];
+  let body: RequestHead['body'] = { kind: 'none' };
+  if (te !== undefined) {
+    const codings = (Array.isArray(te) ? te.join(',') : te).split(',').map((c) => c.trim().toLowerCase());
+    if (codings.length !== 1 || codings[0] !== 'chunked') return no('transfer-coding-not-implemented', 'N/I');
+    if (cl !== undefined) return no('bad-request', 'BadRequest');
+    body = { kind: 'chunked' };
+  } else if (cl !== undefined) {
+    const values = Array.isArray(cl) ? cl : [cl];
+    if (!values.every((v) => /^\d{1,15}$/.test(v))) return no('bad-request', 'Number');
+    if (values.some((v) => Number(v) !== Number(values[0]))) return no('bad-request', 'BadRequest');
+    body = { kind: 'length', length: Number(values[0]) };
+  } else if (BODY_METHODS.has(method)) {
+    return no('length-required', 'LengthRequired');
+  }
+
+  const connection = (Array.isArray(headers.connection) ? headers.connection.join(',') : (headers.connection ?? '')).toLowerCase();
+  const keepAlive = rl.httpVersion === '1.1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
+  const expect = headers.expect;
+  return {
+    kind: 'head',
+    size,
+    head: {
+      method,
+      url: rl.uri!,
+      httpVersion: rl.httpVersion,
+      headers,
+      rawHeaders,
+      keepAlive,
+      body,
+      expectContinue: rl.httpVersion === '1.1' && typeof expect === 'string' && expect.toLowerCase() === '100-continue',
+    },
+  };
+}
+
+function hasBareCrOrLf(text: string): boolean {
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (text.charCodeAt(i - 1) !== 0x0d) return true;
+  // A CR as the last byte received may still get its LF.
+  for (let i = text.indexOf('\r'); i >= 0 && i < text.length - 1; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 0x0a) return true;
+  return false;
+}
+
+function trimCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+function reject(answer: AnswerId, reason: HttpErrReason, version?: string, method?: string, uri?: string): { kind: 'reject'; rejection: Rejection } {
+  return { kind: 'reject', rejection: { answer, reason, version, method, uri } };
+}

@@ -1,0 +1,125 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+
+type HeaderValue = string | number | readonly string[];
+
+/**
+ * A response the pipeline writes through http.sys (HttpSendHttpResponse): status, headers, then
+ * the body, framed by Content-Length when the page set one, else chunked (HTTP/1.1) or ended by
+ * closing the connection (HTTP/1.0). Emits `finish` once every byte is handed to the connection,
+ * `close` when the connection ends, `drain` when a write that filled the socket buffer has gone.
+ */
+export class ResponseWriter extends EventEmitter {
+  statusCode = 200;
+  statusMessage: string | undefined;
+  headersSent = false;
+  writableEnded = false;
+  writableFinished = false;
+  private readonly headers = new Map<string, { name: string; value: string | string[] }>();
+  private chunked = false;
+  private noBody = false;
+  /** The connection must close after this response (framing or the client asked). */
+  closeAfter: boolean;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly options: { head: boolean; http10: boolean; keepAlive: boolean; date: () => string },
+  ) {
+    super();
+    this.closeAfter = !options.keepAlive;
+  }
+
+  setHeader(name: string, value: HeaderValue): this {
+    this.headers.set(name.toLowerCase(), { name, value: Array.isArray(value) ? [...value] : String(value) });
+    return this;
+  }
+
+  appendHeader(name: string, value: HeaderValue): this {
+    const prior = this.headers.get(name.toLowerCase());
+    const add = Array.isArray(value) ? [...value] : [String(value)];
+    if (!prior) return this.setHeader(name, add.length === 1 ? add[0]! : add);
+    prior.value = [...(Array.isArray(prior.value) ? prior.value : [prior.value]), ...add];
+    return this;
+  }
+
+  getHeader(name: string): string | string[] | undefined {
+    return this.headers.get(name.toLowerCase())?.value;
+  }
+
+  removeHeader(name: string): void {
+    this.headers.delete(name.toLowerCase());
+  }
+
+  flushHeaders(): void {
+    if (!this.headersSent && this.socket.writable) this.socket.write(this.head());
+  }
+
+  write(chunk: Buffer | string, callback?: () => void): boolean {
+    if (this.writableEnded || !this.socket.writable) {
+      callback?.();
+      return true;
+    }
+    const head = this.headersSent ? '' : this.head();
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (this.noBody || data.length === 0) return head ? this.socket.write(head, () => callback?.()) : (callback?.(), true);
+    if (!this.chunked) {
+      if (head) this.socket.write(head);
+      return this.socket.write(data, () => callback?.());
+    }
+    this.socket.write(`${head}${data.length.toString(16)}\r\n`);
+    this.socket.write(data);
+    return this.socket.write('\r\n', () => callback?.());
+  }
+
+  end(chunk?: Buffer | string, callback?: () => void): this {
+    if (this.writableEnded) return this;
+    if (!this.socket.writable) {
+      this.writableEnded = true;
+      callback?.();
+      return this;
+    }
+    if (!this.headersSent && chunk !== undefined && !this.headers.has('content-length')) {
+      this.setHeader('Content-Length', typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+    }
+    this.socket.cork();
+    if (chunk !== undefined && chunk.length > 0) this.write(chunk);
+    else if (!this.headersSent) this.socket.write(this.head());
+    this.writableEnded = true;
+    const finished = () => {
+      this.writableFinished = true;
+      callback?.();
+      this.emit('finish');
+    };
+    this.socket.write(this.chunked ? '0\r\n\r\n' : '', finished);
+    this.socket.uncork();
+    return this;
+  }
+
+  /** Cuts the connection: the response cannot be completed. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private head(): string {
+    this.headersSent = true;
+    const status = this.statusCode;
+    this.noBody = this.options.head || status === 204 || status === 304 || (status >= 100 && status < 200);
+    const hasLength = this.headers.has('content-length');
+    if (!this.noBody && !hasLength) {
+      if (this.options.http10) this.closeAfter = true;
+      else this.chunked = true;
+    }
+    if (this.headers.get('connection')?.value.toString().toLowerCase() === 'close') this.closeAfter = true;
+    let out = `HTTP/1.1 ${status} ${this.statusMessage ?? STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+    for (const { name, value } of this.headers.values()) {
+      if (Array.isArray(value)) for (const v of value) out += `${name}: ${v}\r\n`;
+      else out += `${name}: ${value}\r\n`;
+    }
+    if (!this.headers.has('date')) out += `Date: ${this.options.date()}\r\n`;
+    if (this.chunked) out += 'Transfer-Encoding: chunked\r\n';
+    if (this.closeAfter && !this.headers.has('connection')) out += 'Connection: close\r\n';
+    else if (!this.closeAfter && this.options.http10) out += 'Connection: keep-alive\r\n';
+    return `${out}\r\n`;
+  }
+}
