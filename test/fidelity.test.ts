@@ -244,7 +244,9 @@ describe('N_Connections_Refused (reference §6.4)', () => {
 
 describe('HTTPERR fields as http.sys writes them (reference §6.3)', () => {
   it('truncates cs-uri at 4096 bytes in the file', async () => {
-    const topology = { members: [{ name: 'member1', script: [{ route: '/', do: ['close-without-response'] }] }] };
+    // A 4200-byte segment is over http.sys's UrlSegmentMaxLength (260): both hosts lift it (0 = no limit).
+    const lifted = { urlSegmentMaxLength: 0 };
+    const topology = { controller: { httpSys: lifted }, members: [{ name: 'member1', httpSys: lifted, script: [{ route: '/', do: ['close-without-response'] }] }] };
     await withTracedLab(topology, EVERY_STATUS, async (lab) => {
       const path = `/long/${'a'.repeat(4200)}?q=1`;
       await get(lab, path, 'long');

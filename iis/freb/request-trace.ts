@@ -11,9 +11,7 @@ const HRESULT_CONNECTION_INVALID = hresultFromWin32(HOST_WIN32.ERROR_CONNECTION_
 /** The response headers as sent, `Name: value` lines ending in CRLF (the status line is not a header). */
 function responseHeaders(request: HostRequest): string {
   const { res } = request;
-  // Node keeps each header's name as set; its typings lack the accessor.
-  const names = (res as unknown as { getRawHeaderNames(): string[] }).getRawHeaderNames();
-  return names.flatMap((name) => [res.getHeader(name) ?? []].flat().map((v) => `${name}: ${String(v)}\r\n`)).join('');
+  return res.getRawHeaderNames().flatMap((name) => [res.getHeader(name) ?? []].flat().map((v) => `${name}: ${String(v)}\r\n`)).join('');
 }
 
 /**

@@ -47,6 +47,11 @@ export class ResponseWriter extends EventEmitter {
     return this.headers.get(name.toLowerCase())?.value;
   }
 
+  /** Header names as the page set them (spelling kept), in order. */
+  getRawHeaderNames(): string[] {
+    return [...this.headers.values()].map((h) => h.name);
+  }
+
   removeHeader(name: string): void {
     this.headers.delete(name.toLowerCase());
   }
