@@ -242,6 +242,13 @@ export const DESCRIPTIONS: Record<string, string> = {
   'httpSys.minBytesPerSecond': 'webLimits/@minBytesPerSecond: slower responses are cut (Timer_MinBytesPerSecond); 0 turns it off.',
   'httpSys.droppedListSize': 'Entries in http.sys\'s dropped-connection list; more give Connection_Dropped_List_Full (lab model).',
   'httpSys.droppedListWindow': 'How long an entry stays in that list (lab model).',
+  'httpSys.maxFieldLength': 'Registry MaxFieldLength: longest request line (beyond: 414 URL_Length) or header line (400 FieldLength).',
+  'httpSys.maxRequestBytes': 'Registry MaxRequestBytes: request line and headers together; beyond it 400 RequestLength.',
+  'httpSys.urlSegmentMaxLength': 'Registry UrlSegmentMaxLength: characters between two slashes; beyond it 400 URL (0: no limit).',
+  'httpSys.urlSegmentMaxCount': 'Registry UrlSegmentMaxCount: segments of the path; beyond it 400 URL (0: no limit).',
+  'httpSys.maxHeaderCount': 'Headers per request, beyond which 400 RequestLength (lab switch, 0: none; http.sys documents none).',
+  'httpSys.obsFold': 'A header continued on the next line: reject (400 Header) or accept (unverified either way).',
+  'httpSys.bareLf': 'Lines ended by LF alone: reject (400 Invalid_CR/LF) or accept (unverified either way).',
 
   'behaviours.respond.status': 'HTTP status.',
   'behaviours.respond.headers': 'Response headers.',
