@@ -14,6 +14,8 @@ export class IncomingRequest extends Readable {
   readonly headers: Readonly<Record<string, string | string[]>>;
   readonly rawHeaders: readonly string[];
   private received = false;
+  /** The reader let body bytes pile up at some point (it stopped reading, or could not pass them on). */
+  private heldBack = false;
 
   constructor(
     head: RequestHead,
@@ -34,7 +36,9 @@ export class IncomingRequest extends Readable {
 
   /** Body bytes arrived; false when the page has enough unread. */
   deliver(chunk: Buffer): boolean {
-    return this.push(chunk);
+    const more = this.push(chunk);
+    if (!more) this.heldBack = true;
+    return more;
   }
 
   complete(): void {
@@ -43,11 +47,12 @@ export class IncomingRequest extends Readable {
   }
 
   /**
-   * The body is waiting on the client: not all of it has arrived, nothing is left unread and the
-   * connection is not held back by a reader that stopped (then the wait is the reader's).
+   * The body is waiting on the client: not all of it has arrived, nothing is left unread, and the
+   * reader never held it back (a reader that stopped, a member that stopped reading, makes the wait
+   * the reader's).
    */
   get awaitingClient(): boolean {
-    return !this.received && !this.destroyed && this.readableLength === 0 && !this.socket.isPaused();
+    return !this.received && !this.destroyed && !this.heldBack && this.readableLength === 0;
   }
 
   /** The body cannot complete (the client went away or sent a malformed body). */
