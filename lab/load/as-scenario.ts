@@ -28,7 +28,7 @@ export async function runLoadScenario(loaded: LoadedScenario, options: RunOption
     suites: scenario.suites,
     reference: scenario.reference,
     file: loaded.file,
-    diagnosis: scenario.diagnosis ?? scenario.description,
+    diagnosis: scenario.diagnosis,
     run: { nominalMs: Math.round(run.nominalMs), wallMs: Math.round(run.wallMs), timing: run.timing, timeScale: options.timeScale, passed: run.passed, ...(run.interrupted ? { interrupted: run.interrupted } : {}) },
     injected: { farm: (loaded.raw as { farm?: unknown }).farm ?? {}, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })), load: run.settings, request: run.request },
     load: { report: 'load-report.json', client: run.client, balanced: run.balanced },

@@ -189,7 +189,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     suites: scenario.suites,
     reference: scenario.reference,
     file: options.deterministic ? relative(process.cwd(), loaded.file) : loaded.file,
-    diagnosis: scenario.diagnosis ?? scenario.description,
+    diagnosis: scenario.diagnosis,
     run: {
       startedAt: new Date(lab.clock.startedAt).toISOString(),
       nominalMs: Math.round(nominalMs),
@@ -204,6 +204,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     requests: sent.map(({ index, result: r }) => ({
       id: r.id,
       expected: requestOf(index).expect,
+      fault: requestOf(index).fault,
       client: { ...r, body: undefined, headers: undefined },
       arrLogId: logIdOf(r.id),
       logged: Object.fromEntries([...records].map(([host, list]) => [host, list.filter((x) => x.meta.labRequest === r.id).map((x) => slim(x, options.dir))])),

@@ -12,6 +12,7 @@ import { availabilitySchema, farmSchema, labSwitchesSchema } from '../../proxy/f
 import { resolverSchema } from '../../proxy/lab-resolver.ts';
 import { loadSectionSchema } from '../load/section.ts';
 import { faultSchema } from '../containers/faults.ts';
+import { diagnosisSchema, faultClassSchema } from '../diagnosis/taxonomy.ts';
 
 /**
  * The scenario schema, shared by YAML files and TypeScript modules (`defineScenario`). A scenario
@@ -119,6 +120,11 @@ export const requestSchema = z
     as: z.string().min(1).default('client'),
     /** A body of this many filler bytes instead of `body` (several MB fill the socket buffers). */
     bodyBytes: z.number().int().min(1).max(64 * 1024 * 1024).optional(),
+    /**
+     * The fault class of this request when it fails, for a scenario with several faults; default:
+     * the scenario's diagnosis class (a request that succeeds is labelled healthy).
+     */
+    fault: faultClassSchema.optional(),
   })
   .strict()
   .refine((r) => r.body === undefined || r.bodyBytes === undefined, { message: 'give body or bodyBytes, not both', path: ['bodyBytes'] })
@@ -243,8 +249,8 @@ export const scenarioSchema = z
     reference: z.string().optional(),
     /** The Windows Server every host claims: IIS version, build, HTTPERR fields (2012r2, 2016, 2019, 2022). */
     windows: z.enum(WINDOWS_NAMES as [WindowsVersion, ...WindowsVersion[]]).default(DEFAULT_WINDOWS),
-    /** What a support engineer should conclude from the artifacts (fixtures' ground truth); default: the description. */
-    diagnosis: z.string().optional(),
+    /** What a support engineer should conclude from the artifacts: the fixtures' ground truth (lab/diagnosis/taxonomy.ts). */
+    diagnosis: diagnosisSchema.optional(),
     /** Default tolerance, in nominal ms, for `~N` time expectations. */
     timeTolerance: z.number().min(0).default(1000),
     farm: farmSchema.prefault({}),
