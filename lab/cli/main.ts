@@ -7,8 +7,9 @@ import { registerFixturesCommand } from './fixtures.ts';
 import { registerListCommand } from './list.ts';
 import { registerLoadCommand } from './load.ts';
 import { registerRunCommand } from './run.ts';
-// The composition root: the CLI is the one place the live server (a layer above lab/) is wired in.
+// The composition root: the CLI is the one place the live server and the artifact tools (layers above lab/) are wired in.
 import { registerServeCommand } from '../../live/serve-command.ts';
+import { registerToolCommands } from '../../tools/cli/register.ts';
 
 /**
  * The arr-lab command line. Each command lives in its own module and registers itself here; an
@@ -30,6 +31,7 @@ registerDecodeCommand(program);
 registerFixturesCommand(program);
 registerLoadCommand(program);
 registerServeCommand(program);
+registerToolCommands(program);
 
 // `arr-lab list | head`: the reader left; that is not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,0 +1,29 @@
+/**
+ * WinHTTP ETW trace lines as Network Monitor shows their message column (reference §8): the
+ * mapping line names the Win32/Winsock cause and the WinHTTP error it became.
+ */
+export interface WinHttpFailure {
+  /** Milliseconds since midnight UTC (the trace carries the time of day only). */
+  timeOfDay: number;
+  cause: string;
+  causeCode: number;
+  winhttp: string;
+  winhttpCode: number;
+  line: number;
+}
+
+const MAPPED = /^WINHTTP_\w+:(\d{2}):(\d{2}):(\d{2})\.(\d{3}) ::ERROR_WINHTTP_FROM_WIN32 mapped \(([^)]*)\) (\d+) to \(([^)]*)\) (\d+)/;
+
+export function readWinHttpTrace(text: string): WinHttpFailure[] {
+  const out: WinHttpFailure[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const m = MAPPED.exec(raw.trim());
+    if (!m) return;
+    const [, h, min, s, ms, cause, causeCode, winhttp, winhttpCode] = m;
+    out.push({
+      timeOfDay: ((Number(h) * 60 + Number(min)) * 60 + Number(s)) * 1000 + Number(ms),
+      cause: cause!, causeCode: Number(causeCode), winhttp: winhttp!, winhttpCode: Number(winhttpCode), line: i + 1,
+    });
+  });
+  return out;
+}
