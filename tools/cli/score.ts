@@ -44,11 +44,11 @@ function classTable(s: Scores): string {
   return table.toString();
 }
 
+/** Rows are the labels, columns the answers, numbered as the rows so that the table fits a terminal. */
 function confusionTable(s: Scores): string {
   const names = s.classes.map((c) => c.class);
-  const short = (n: string) => n.split('-').map((w) => w.slice(0, 4)).join('-');
-  const table = new Table({ head: ['truth \\ answer', ...names.map(short)] });
-  for (const truth of names.filter((n) => s.confusion[n])) table.push([truth, ...names.map((p) => s.confusion[truth]?.[p] ?? '')]);
+  const table = new Table({ head: ['truth \\ answer', ...names.map((_, i) => String(i + 1))] });
+  names.forEach((truth, i) => table.push([`${i + 1} ${truth}`, ...names.map((p) => s.confusion[truth]?.[p] ?? '')]));
   return table.toString();
 }
 

@@ -173,7 +173,7 @@ function classify(f: Facts): Verdict {
       const upload = ['POST', 'PUT', 'PATCH'].includes(f.method) && num(ran.row, 'sc-win32-status') === 0;
       return upload
         ? { class: 'send-timeout', why: 'ARR timed out sending the body while the member, which completed the upload later with 0, was not reading it', used: [ran] }
-        : { class: 'member-timeout', why: 'the member was still running the request when ARR timed out (12002)', used: [ran] };
+        : { class: 'member-timeout', why: 'the member was still running the request when ARR timed out (12002)', used: [ran], usedTrace: true };
     }
     const dropped = firstErr(/^(Connection_Dropped|Connection_Dropped_List_Full|Client_Reset|Timer_\w+)$/);
     if (dropped) return { class: 'member-timeout', why: `the member had the request when ARR timed out and dropped it: ${dropped.row.values['s-reason']}`, used: [dropped] };

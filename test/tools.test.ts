@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../lab/catalog.ts';
+import { FAULT_CLASS_IDS } from '../lab/diagnosis/taxonomy.ts';
+import { exportFixtures } from '../lab/fixture-index/export.ts';
+import type { FixtureIndex } from '../lab/fixture-index/schema.ts';
+import { collect } from '../tools/diagnose/collect.ts';
+import { diagnose } from '../tools/diagnose/diagnose.ts';
+import { judge } from '../tools/score/metrics.ts';
+import { scoreTool } from '../tools/score/score.ts';
+import { tempDir } from './helpers.ts';
+
+const DIAGNOSE = 'node bin/arr-lab.mjs diagnose {bundle} --json';
+const NAIVE = 'node test/tools/naive-502-timeout.mjs {bundle}';
+
+describe('the labelled catalog', () => {
+  it('gives every scenario a diagnosis from the taxonomy', async () => {
+    const catalog = await loadCatalog();
+    expect(catalog.filter((l) => !l.scenario.diagnosis).map((l) => l.scenario.name)).toEqual([]);
+    for (const l of catalog) expect(FAULT_CLASS_IDS).toContain(l.scenario.diagnosis!.class);
+  });
+
+  it('writes an index that its JSON Schema validates, with labels, evidence lines and files', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      await exportFixtures({ targets: ['slow-page-timeout', 'response-close', 'slowloris', 'load-slow-member'], out: dir, seed: 3, set: 'tuning' });
+      const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as FixtureIndex;
+      const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(dir, 'index.schema.json'), 'utf8')));
+      expect(validate(index), JSON.stringify(validate.errors)).toBe(true);
+      const broken = structuredClone(index);
+      (broken.bundles[0]!.requests[0] as { class: string }).class = 'gremlins';
+      expect(validate(broken)).toBe(false);
+
+      const timeout = index.bundles.find((b) => b.name === 'slow-page-timeout')!;
+      expect(timeout.diagnosis.class).toBe('member-timeout');
+      const [request] = timeout.requests;
+      expect(request).toMatchObject({ class: 'member-timeout', client: '502.3 0x80072ee2', key: 'arr/inetpub/logs/LogFiles/W3SVC1/u_ex260115.log:5' });
+      const member = request!.evidence.find((e) => e.file.startsWith('member1/'))!;
+      const line = readFileSync(join(dir, 'slow-page-timeout', member.file), 'latin1').split('\r\n')[member.line! - 1]!;
+      expect(line).toMatch(/ 200 0 64 \d+$/);
+      expect(request!.evidence.some((e) => e.file.endsWith('fr000001.xml'))).toBe(true);
+
+      const slowloris = index.bundles.find((b) => b.name === 'slowloris')!;
+      expect(slowloris.connectionEvidence.filter((e) => e.shows.endsWith('Timer_HeaderWait'))).toHaveLength(3);
+
+      const load = index.bundles.find((b) => b.name === 'load-slow-member')!;
+      expect(load.deterministic).toBe(false);
+      expect(load.requests.filter((r) => r.class === 'member-timeout')).toHaveLength(25);
+      expect(load.requests.filter((r) => r.class === 'healthy')).toHaveLength(475);
+      // The load bundle starts just before midnight: one u_ex file per UTC day.
+      expect(load.files.filter((f) => f.host === 'arr' && f.kind === 'w3svc').map((f) => f.path.split('/').at(-1))).toEqual(['u_ex260115.log', 'u_ex260116.log']);
+      expect(index.totals.bundles).toBe(4);
+    } finally {
+      cleanup();
+    }
+  }, 60_000);
+});
+
+describe('arr-lab diagnose', () => {
+  it('reads real-format files: any #Fields order, a restart block, legacy HTTPERR, FREB and a WinHTTP trace', async () => {
+    const report = diagnose(await collect(['test/fixtures/real-format']));
+    expect(report.controller).toBe('arrserver');
+    expect(report.members).toEqual(['web1']);
+    expect(report.problems).toEqual([]);
+    expect(report.requests.map((r) => [r.key, r.class])).toEqual([
+      ['arrserver/inetpub/logs/LogFiles/W3SVC1/u_ex110718.log:6', 'member-timeout'],
+      ['arrserver/inetpub/logs/LogFiles/W3SVC1/u_ex110718.log:12', 'response-close'],
+      ['arrserver/inetpub/logs/LogFiles/W3SVC1/u_ex110718.log:13', 'no-server-available'],
+    ]);
+    const [timeout, close] = report.requests;
+    expect(timeout!.arrLogId).toBe('dbf06c50-adb0-4141-8c04-20bc2f193a61');
+    expect(timeout!.evidence.map((e) => `${e.file}:${e.line ?? ''}`)).toEqual([
+      'arrserver/inetpub/logs/LogFiles/W3SVC1/u_ex110718.log:6',
+      'arrserver/inetpub/logs/FailedReqLogFiles/W3SVC1/fr000001.xml:',
+      'web1/inetpub/logs/LogFiles/W3SVC1/u_ex110718.log:6',
+      'arrserver/Windows/Temp/netmon-winhttp.txt:5',
+    ]);
+    expect(close!.evidence.at(-1)).toMatchObject({ file: 'web1/Windows/System32/LogFiles/HTTPERR/httperr1.log', line: 5 });
+    expect(report.bundle.class).toBe('member-timeout');
+  });
+
+  it('names a clear error for a path that does not exist', async () => {
+    await expect(collect(['test/fixtures/no-such-folder'])).rejects.toThrow(/no-such-folder: no such file or folder/);
+  });
+
+  it('scores at least 95% on the held-out set (another seed, day, midnight and Windows versions)', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const { index } = await exportFixtures({ targets: ['all'], out: dir, seed: 1001, set: 'held-out' });
+      const outcomes = await Promise.all(index.bundles.map(async (b) => judge(b, diagnose(await collect([join(dir, b.name)])))));
+      const failing = outcomes.flatMap((o) => o.requests).filter((r) => r.truth !== 'healthy');
+      const wrong = failing.filter((r) => r.truth !== r.predicted);
+      expect(failing.length).toBeGreaterThan(50);
+      expect(wrong.length / failing.length, JSON.stringify(wrong)).toBeLessThanOrEqual(0.05);
+      const bundlesWrong = outcomes.filter((o) => o.truth !== o.predicted).map((o) => `${o.bundle}: ${o.truth} -> ${o.predicted}`);
+      expect(bundlesWrong.length / outcomes.length, bundlesWrong.join('\n')).toBeLessThanOrEqual(0.05);
+    } finally {
+      cleanup();
+    }
+  }, 120_000);
+});
+
+describe('arr-lab score', () => {
+  it('separates arr-lab diagnose from a naive tool, with a confusion matrix and JUnit XML', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      await exportFixtures({ targets: ['seeds', 'connect-timeout', 'send-timeout', 'name-not-resolved'], out: join(dir, 'fixtures'), seed: 5, set: 'tuning' });
+      const run = (tool: string, junit: string) => scoreTool({ tool, fixtures: join(dir, 'fixtures'), suite: ['all'], seed: 5, set: 'tuning', junit: join(dir, junit), parallel: 4, timeoutMs: 60_000 });
+      const good = await run(DIAGNOSE, 'diagnose.xml');
+      const naive = await run(NAIVE, 'naive.xml');
+      expect(good.outcomes.filter((o) => o.error)).toEqual([]);
+      expect(good.failing.accuracy).toBeGreaterThanOrEqual(0.95);
+      expect(naive.failing.accuracy).toBeLessThan(0.6);
+      // The naive tool calls every 502 a timeout: member-timeout's precision collapses, its recall does not.
+      const naiveTimeout = naive.requests.classes.find((c) => c.class === 'member-timeout')!;
+      expect(naiveTimeout.recall).toBe(1);
+      expect(naiveTimeout.precision!).toBeLessThan(0.5);
+      expect(naive.requests.confusion['connect-refused']?.['member-timeout']).toBeGreaterThan(0);
+      const suites = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
+      const goodXml = suites.parse(readFileSync(join(dir, 'diagnose.xml'), 'utf8')).testsuites;
+      const naiveXml = suites.parse(readFileSync(join(dir, 'naive.xml'), 'utf8')).testsuites;
+      expect(Number(goodXml.tests)).toBe(good.bundles);
+      expect(Number(naiveXml.failures)).toBeGreaterThan(Number(goodXml.failures));
+    } finally {
+      cleanup();
+    }
+  }, 180_000);
+
+  it('counts an answer that breaks the protocol as no answer, naming why', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      await exportFixtures({ targets: ['response-close'], out: dir, seed: 1, set: 'tuning' });
+      const report = await scoreTool({ tool: "echo '{\"bundle\": \"gremlins\"}' # {bundle}", fixtures: dir, suite: ['all'], seed: 1, set: 'tuning', parallel: 1, timeoutMs: 10_000 });
+      expect(report.outcomes[0]!.predicted).toBe('(no answer)');
+      expect(report.outcomes[0]!.error).toMatch(/bundle/);
+      expect(report.failing.accuracy).toBe(0);
+    } finally {
+      cleanup();
+    }
+  }, 60_000);
+});
