@@ -20,6 +20,9 @@ import { HostLogs } from './host-logs.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
 import { logQuery, logStem, type HttperrVariant } from './w3c-format.ts';
 
+/** Bytes of a stalled upload a deterministic run reports received (below what loopback buffers take). */
+const MODELLED_STALLED_UPLOAD_BYTES = 1024 * 1024;
+
 export interface HostIdentity {
   /** Lab host name: the artifact folder and the computer name. */
   name: string;
@@ -374,7 +377,11 @@ export class IisHost {
     const mark = this.socketMarks.get(socket) ?? { read: 0, written: 0 };
     const now = { read: socket.bytesRead ?? 0, written: socket.bytesWritten ?? 0 };
     this.socketMarks.set(socket, now);
-    return { sent: now.written - mark.written, received: now.read - mark.read };
+    const received = now.read - mark.read;
+    // How much of a stalled upload arrived depends on the kernel's socket buffers; a deterministic
+    // run reports a modelled amount so that its FREB does not change from run to run.
+    const stalled = this.modelled !== undefined && !request.req.complete;
+    return { sent: now.written - mark.written, received: stalled ? Math.min(received, MODELLED_STALLED_UPLOAD_BYTES) : received };
   }
 
   private log(request: HostRequest): void {

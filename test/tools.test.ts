@@ -10,6 +10,7 @@ import type { FixtureIndex } from '../lab/fixture-index/schema.ts';
 import { collect } from '../tools/diagnose/collect.ts';
 import { diagnose } from '../tools/diagnose/diagnose.ts';
 import { judge } from '../tools/score/metrics.ts';
+import { answerSchema } from '../tools/score/protocol.ts';
 import { scoreTool } from '../tools/score/score.ts';
 import { tempDir } from './helpers.ts';
 
@@ -90,7 +91,7 @@ describe('arr-lab diagnose', () => {
     const { dir, cleanup } = tempDir();
     try {
       const { index } = await exportFixtures({ targets: ['all'], out: dir, seed: 1001, set: 'held-out' });
-      const outcomes = await Promise.all(index.bundles.map(async (b) => judge(b, diagnose(await collect([join(dir, b.name)])))));
+      const outcomes = await Promise.all(index.bundles.map(async (b) => judge(b, answerSchema.parse(diagnose(await collect([join(dir, b.name)]))))));
       const failing = outcomes.flatMap((o) => o.requests).filter((r) => r.truth !== 'healthy');
       const wrong = failing.filter((r) => r.truth !== r.predicted);
       expect(failing.length).toBeGreaterThan(50);
