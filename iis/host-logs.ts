@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { utcParts } from '../core/clock.ts';
 import { LogDirectory } from './log-file.ts';
-import type { HttperrEntry, LoggedRequest, RecordMeta, W3cEntry } from './log-records.ts';
+import type { HttperrEntry, LoggedRequest, RecordMeta, TimeTakenModel, W3cEntry } from './log-records.ts';
 import { HTTPERR_FIELD_VARIANTS, W3SVC_DEFAULT_FIELDS, directives, httperrFields, httperrLine, w3cLine, type HttperrVariant } from './w3c-format.ts';
 
 /** Where a host's files live, mirroring a Windows system drive under the host's folder. */
@@ -27,6 +27,8 @@ export interface HostLogsOptions {
    * keeps only the count: the files have the lines either way.
    */
   retain?: boolean;
+  /** Modelled spread of time-taken (deterministic runs). */
+  timeTaken?: TimeTakenModel;
 }
 
 /**
@@ -57,7 +59,9 @@ export class HostLogs {
     });
   }
 
-  w3c(meta: RecordMeta, entry: W3cEntry): void {
+  w3c(meta: RecordMeta, nominal: W3cEntry): void {
+    const model = this.options.timeTaken;
+    const entry = model ? { ...nominal, 'time-taken': model(this.options.host, meta.seq, nominal) } : nominal;
     meta.where = this.w3svc.append(meta.at, w3cLine(meta.at, entry));
     this.emit({ kind: 'w3c', meta, entry });
   }

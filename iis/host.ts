@@ -3,6 +3,7 @@ import type { LabClock, Timeline } from '../core/clock.ts';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { AddressBook } from '../core/address-book.ts';
+import type { TimeTakenModel } from './log-records.ts';
 import { HttpSysFront } from './http-sys/front.ts';
 import { HTTP_SYS_DEFAULTS, type HttpSysSettings } from './http-sys/settings.ts';
 import { nonPagedPoolSchema, type NonPagedPool, type NonPagedPoolSettings } from './http-sys/nonpaged-pool.ts';
@@ -66,6 +67,8 @@ export interface IisHostOptions {
   nonPagedPool?: NonPagedPoolSettings;
   /** Deterministic runs: the book of modelled addresses, and this host's modelled IP. */
   addresses?: { book: AddressBook; ip: string };
+  /** Deterministic runs: the modelled spread of time-taken. */
+  timeTaken?: TimeTakenModel;
 }
 
 /**
@@ -119,6 +122,7 @@ export class IisHost {
       iisVersion: options.identity.iisVersion,
       httperrVariant: options.identity.httperrVariant,
       retain: options.retainRecords,
+      timeTaken: options.timeTaken,
     });
     this.front = new HttpSysFront(
       { clock: this.clock, logs: this.logs, addresses: this.modelled?.book, activeRequests: () => this.active.size, log: (r: HostRequest) => this.log(r) },

@@ -56,3 +56,9 @@ export interface RecordMeta {
 export type LoggedRequest =
   | { kind: 'w3c'; meta: RecordMeta; entry: W3cEntry }
   | { kind: 'httperr'; meta: RecordMeta; entry: HttperrEntry };
+
+/**
+ * The `time-taken` a W3SVC line logs, from the nominal one: deterministic runs model a real farm's
+ * spread (lab/jitter.ts); without a model the nominal value is logged.
+ */
+export type TimeTakenModel = (host: string, seq: number, entry: W3cEntry) => number;

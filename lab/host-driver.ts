@@ -1,6 +1,7 @@
 import type { LabClock } from '../core/clock.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { AddressBook } from '../core/address-book.ts';
+import type { TimeTakenModel } from '../iis/log-records.ts';
 import type { FrebRule } from '../iis/freb/freb-log.ts';
 import type { ErrorMode } from '../iis/detailed-error-page.ts';
 import type { AppPoolState } from '../iis/http-sys/app-pool-state.ts';
@@ -47,6 +48,8 @@ export interface HostContext {
   windows?: WindowsVersion;
   /** Deterministic runs: modelled addresses (the host's own IP, and the book every party shares). */
   addresses?: { book: AddressBook; ip: string };
+  /** Deterministic runs: the modelled spread of time-taken (lab/jitter.ts). */
+  timeTaken?: TimeTakenModel;
   /** Where farm server addresses resolve to. */
   directory: StaticDirectory;
 }

@@ -27,7 +27,7 @@ class InProcessHost implements HostHandle {
     handler: RequestHandler,
   ) {
     this.root = context.root;
-    this.host = new IisHost({ identity: identityFor(name, context.windows), root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, errorMode: context.errorMode, addresses: context.addresses, retainRecords: context.retainRecords, httpSys: context.httpSys, nonPagedPool: context.nonPagedPool, handler });
+    this.host = new IisHost({ identity: identityFor(name, context.windows), root: context.root, clock: context.clock, ids: context.ids, freb: context.freb, errorMode: context.errorMode, addresses: context.addresses, timeTaken: context.timeTaken, retainRecords: context.retainRecords, httpSys: context.httpSys, nonPagedPool: context.nonPagedPool, handler });
   }
 
   get name(): string {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { AddressBook } from '../core/address-book.ts';
+import { seededTimeTaken } from './jitter.ts';
 import { LabClock } from '../core/clock.ts';
 import { randomIds, seededIds, type IdSource } from '../core/ids.ts';
 import { DEFAULT_FREB_RULE, type FrebRule } from '../iis/freb/freb-log.ts';
@@ -110,6 +111,7 @@ export class Lab {
     const freb = options.freb ?? DEFAULT_FREB_RULE;
     const context = (name: string) => ({
       root: join(options.root, name), clock, ids, directory, freb, errorMode: options.errorMode, windows: options.windows, addresses: book ? { book, ip: ipOf(name) } : undefined,
+      timeTaken: deterministic ? seededTimeTaken(deterministic.seed) : undefined,
       httpSys: httpSys.get(name),
       nonPagedPool: pools.get(name),
       retainRecords: options.retainRecords,
