@@ -1,5 +1,5 @@
-import { connect, type Socket } from 'node:net';
 import type { Lab } from './lab.ts';
+import { openClientSocket } from './client-socket.ts';
 
 /**
  * A slowloris client: connections that send a request line and then one header line every
@@ -8,16 +8,11 @@ import type { Lab } from './lab.ts';
  * own controller on loopback.
  */
 export async function slowloris(lab: Lab, connections: number, intervalMs: number): Promise<number> {
-  const { host, port } = lab.controller.endpoint;
-  // Each connection is open before the next starts, so that in a deterministic run the address
-  // book gives them modelled source ports in creation order, not in the order the kernel accepted them.
-  const one = async (): Promise<{ closed: Promise<boolean> }> => {
-    const socket: Socket = connect({ host, port });
-    socket.on('error', () => {});
-    const closed = new Promise<boolean>((resolve) => socket.once('close', () => resolve(true)));
-    const opened = await Promise.race([new Promise<boolean>((resolve) => socket.once('connect', () => resolve(true))), closed.then(() => false)]);
-    if (!opened) return { closed };
-    if (lab.addresses) lab.addresses.book.connected(socket.localPort ?? 0, lab.addresses.clientIp);
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < connections; i++) {
+    const client = await openClientSocket(lab);
+    if (!client) continue;
+    const { socket, closed } = client;
     let stopped = false;
     void closed.then(() => (stopped = true));
     const drip = () => {
@@ -27,10 +22,8 @@ export async function slowloris(lab: Lab, connections: number, intervalMs: numbe
     };
     socket.write('GET / HTTP/1.1\r\nHost: arr.contoso.test\r\n');
     lab.clock.sleep(intervalMs).then(drip, () => socket.destroy());
-    return { closed };
-  };
-  const pending: Promise<boolean>[] = [];
-  for (let i = 0; i < connections; i++) pending.push((await one()).closed);
-  const closed = await Promise.all(pending);
-  return closed.filter(Boolean).length;
+    pending.push(closed);
+  }
+  await Promise.all(pending);
+  return pending.length;
 }

@@ -34,8 +34,8 @@ export const FAULT_CLASSES = [
   },
   {
     id: 'partial-response',
-    title: 'Member ended the response part way',
-    signature: 'ARR 502 3 12152 (0x80072f78), or 200 0 12152 when ARR had already streamed the status to the client [§3.2 row 4, §9 row 3]',
+    title: 'Member sent an incomplete or invalid response',
+    signature: 'ARR 502 3 12152 (0x80072f78), or 200 0 12152 when ARR had already streamed the status to the client; the member logs Connection_Dropped [§3.1, §3.2 row 4, §9 row 3]',
     fix: 'find why the page stops after flushing (Response.Flush() then Close(), an exception after the first bytes); responseBufferLimit decides whether the client sees a 502 or a cut connection',
   },
   {

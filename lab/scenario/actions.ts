@@ -2,6 +2,8 @@ import type { Availability } from '../../proxy/farm-config.ts';
 import type { Fault } from '../containers/faults.ts';
 import type { Lab } from '../lab.ts';
 import { slowloris } from '../slowloris.ts';
+import { slowReader } from '../slow-reader.ts';
+import { slowUpload } from '../slow-upload.ts';
 import { describeMeasure, measureHolds, type Check } from './expectations.ts';
 import type { Measure, ScenarioAction } from './schema.ts';
 
@@ -34,6 +36,8 @@ export async function performAction(
   for (const [member, offline] of Object.entries(action.offline ?? {})) await lab.member(member).setOffline(offline);
   for (const [name, settings] of Object.entries(action.httpSys ?? {})) await lab.host(name).setHttpSys(settings ?? {});
   if (action.slowloris) await slowloris(lab, action.slowloris.connections, action.slowloris.interval);
+  if (action.slowUpload) await slowUpload(lab, action.slowUpload);
+  if (action.slowReader) await slowReader(lab, action.slowReader);
   return [...farmChecks(lab, action, step, tolerance), ...eventChecks(lab, action, step), ...connectionChecks(lab, action, step)];
 }
 

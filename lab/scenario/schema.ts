@@ -182,6 +182,11 @@ export const actionSchema = z
     appPool: z.record(z.string(), z.enum(APP_POOL_STATES)),
     /** Slow clients on the controller: a header line every `interval`, never the end of the headers. */
     slowloris: z.object({ connections: z.number().int().min(1).max(100), interval: durationSchema }).strict(),
+    /** Slow uploads on the controller: a body of `announced` bytes announced, `sent` sent, then nothing (Timer_EntityBody). */
+    slowUpload: z.object({ connections: z.number().int().min(1).max(100), path: z.string().startsWith('/'), announced: z.number().int().min(1), sent: z.number().int().min(0) }).strict()
+      .refine((u) => u.sent < u.announced, { message: 'sent must be less than announced', path: ['sent'] }),
+    /** Clients on the controller that ask for a page and never read it (Timer_MinBytesPerSecond). */
+    slowReader: z.object({ connections: z.number().int().min(1).max(100), path: z.string().startsWith('/') }).strict(),
     /** Sets how many MB a member's leaking driver holds in the nonpaged pool (0: unloaded). */
     leak: z.record(z.string(), z.number().min(0)),
     /** Connection-level HTTPERR lines so far per host, by reason: `{arr: {Timer_HeaderWait: 3}}`. */

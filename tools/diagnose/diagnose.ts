@@ -43,6 +43,8 @@ interface Located {
   row: W3cRow;
 }
 
+/** ERROR_CONNECTION_ABORTED: IIS's send failed because http.sys cut the connection (reference §3.3). */
+const HOST_ABORTED = 1236;
 const SLOW_CLIENT_TIMERS = new Set(['Timer_HeaderWait', 'Timer_EntityBody', 'Timer_MinBytesPerSecond']);
 /** How far apart two hosts' 1-second timestamps of one request may be. */
 const SAME_MOMENT_MS = 2500;
@@ -77,6 +79,7 @@ export function diagnose(artifacts: Artifacts): DiagnoseReport {
   const traces = controller?.winhttp.flatMap((t) => t.failures.map((f) => ({ ...f, file: t.file }))) ?? [];
   const frebs = controller?.freb ?? [];
   const usedFreb = new Set<string>();
+  const controllerTimers = controller ? rows(controller.httperr, controller.name) : [];
   // A member line explains one request: later requests prefer lines no earlier one used.
   const claimed = new Set<string>();
   const byClaimThen = (distance: (m: Located) => number) => (a: Located, b: Located) => Number(claimed.has(at(a))) - Number(claimed.has(at(b))) || distance(a) - distance(b);
@@ -87,6 +90,19 @@ export function diagnose(artifacts: Artifacts): DiagnoseReport {
     const win32 = num(l.row, 'sc-win32-status') ?? 0;
     if (status < 500 && (win32 === 0 || win32 === 64)) continue;
     const end = rowTime(l.row);
+    if (status < 500 && win32 === HOST_ABORTED) {
+      // ARR's own send to its client was cut: a fault only when http.sys's send-rate timer did it.
+      const timer = controllerTimers.find((t) => t.row.values['s-reason'] === 'Timer_MinBytesPerSecond' && Math.abs(rowTime(t.row) - end) < SAME_MOMENT_MS);
+      if (timer) {
+        requests.push({
+          key: at(l), time: `${l.row.values.date} ${l.row.values.time}`, method: l.row.values['cs-method'] ?? '-', uri: l.row.values['cs-uri-stem'] ?? '-',
+          logged: `${status} ${l.row.values['sc-substatus']} ${win32} ${l.row.values['time-taken']}`, class: 'slow-client',
+          why: 'the client read the response slower than minBytesPerSecond and http.sys cut it (1236, Timer_MinBytesPerSecond)', fix: faultClass('slow-client').fix,
+          evidence: [ev(l, `W3SVC ${w3cText(l.row)}`), ev(timer, httperrText(timer.row))],
+        });
+      }
+      continue;
+    }
     const taken = num(l.row, 'time-taken') ?? 0;
     const start = end - taken;
     const method = l.row.values['cs-method'] ?? '-';
@@ -114,12 +130,16 @@ export function diagnose(artifacts: Artifacts): DiagnoseReport {
     const memberErrs = memberHttperr
       .filter((m) => sameRequest(m) && rowTime(m.row) >= start - SAME_MOMENT_MS && rowTime(m.row) <= end + LATE_HTTPERR_MS)
       .sort(byClaimThen((m) => Math.abs(rowTime(m.row) - end)));
-    const trace = traces.find((t) => Math.abs(t.timeOfDay - (end % 86_400_000)) < SAME_MOMENT_MS && t.winhttpCode === win32)
-      ?? traces.find((t) => Math.abs(t.timeOfDay - (end % 86_400_000)) < SAME_MOMENT_MS);
+    // The trace has the time of day only; a line explains one request, the closest unclaimed first.
+    const near = traces
+      .filter((t) => Math.abs(t.timeOfDay - (end % 86_400_000)) < SAME_MOMENT_MS)
+      .sort((a, b) => Number(claimed.has(`${a.file}:${a.line}`)) - Number(claimed.has(`${b.file}:${b.line}`)) || Math.abs(a.timeOfDay - (end % 86_400_000)) - Math.abs(b.timeOfDay - (end % 86_400_000)));
+    const trace = near.find((t) => t.winhttpCode === win32) ?? near[0];
 
     const verdict = classify({ status, substatus: num(l.row, 'sc-substatus') ?? 0, win32, taken, method, memberLines, memberErrs, trace, members, end, memberHttperr });
     for (const m of verdict.used) claimed.add(at(m));
     for (const m of verdict.used) evidence.push(ev(m, m.row.values['s-reason'] !== undefined ? httperrText(m.row) : `W3SVC ${w3cText(m.row)}`));
+    if (trace && verdict.usedTrace) claimed.add(`${trace.file}:${trace.line}`);
     if (trace && verdict.usedTrace) evidence.push({ file: trace.file, line: trace.line, shows: `${controller!.name} WinHTTP ${trace.cause} ${trace.causeCode} -> ${trace.winhttp} ${trace.winhttpCode}` });
     requests.push({
       key: at(l), ...(arrLogId && { arrLogId }), time: `${l.row.values.date} ${l.row.values.time}`, method, uri: stem,
