@@ -4,6 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../lab/catalog.ts';
+import { CLASSIFICATION } from '../proxy/failure-classification.ts';
 import { FAULT_CLASS_IDS } from '../lab/diagnosis/taxonomy.ts';
 import { exportFixtures } from '../lab/fixture-index/export.ts';
 import type { FixtureIndex } from '../lab/fixture-index/schema.ts';
@@ -14,6 +15,11 @@ import { answerSchema } from '../tools/score/protocol.ts';
 import { scoreTool } from '../tools/score/score.ts';
 import { tempDir } from './helpers.ts';
 
+/** Every reason http.sys writes in the lab's model (iis/, backends/). */
+const MODELLED_HTTPERR_REASONS = [
+  'Client_Reset', 'ConnLimit', 'Connection_Abandoned_By_ReqQueue', 'Connection_Dropped', 'Connection_Dropped_List_Full', 'Connections_Refused',
+  'QueueFull', 'Timer_ConnectionIdle', 'Timer_EntityBody', 'Timer_HeaderWait', 'Timer_MinBytesPerSecond', 'Timer_ReqQueue',
+];
 const DIAGNOSE = 'node bin/arr-lab.mjs diagnose {bundle} --json';
 const NAIVE = 'node test/tools/naive-502-timeout.mjs {bundle}';
 
@@ -87,7 +93,7 @@ describe('arr-lab diagnose', () => {
     await expect(collect(['test/fixtures/no-such-folder'])).rejects.toThrow(/no-such-folder: no such file or folder/);
   });
 
-  it('scores at least 95% on the held-out set (another seed, day, midnight and Windows versions)', async () => {
+  it('scores at least 95% on the held-out set (another seed, day, midnight and Windows versions), which covers every reason and row the lab models', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const { index } = await exportFixtures({ targets: ['all'], out: dir, seed: 1001, set: 'held-out' });
@@ -98,6 +104,18 @@ describe('arr-lab diagnose', () => {
       expect(wrong.length / failing.length, JSON.stringify(wrong)).toBeLessThanOrEqual(0.05);
       const bundlesWrong = outcomes.filter((o) => o.truth !== o.predicted).map((o) => `${o.bundle}: ${o.truth} -> ${o.predicted}`);
       expect(bundlesWrong.length / outcomes.length, bundlesWrong.join('\n')).toBeLessThanOrEqual(0.05);
+
+      // The dataset covers every HTTPERR reason and every classification row the lab models.
+      const text = (kind: string) => index.bundles.flatMap((b) => b.files.filter((f) => f.kind === kind).map((f) => readFileSync(join(dir, b.name, f.path), 'latin1'))).join('\n');
+      const reasons = new Set([...text('httperr').matchAll(/ (?:\d+_)?([A-Z][A-Za-z_]+) \S+\r?$/gm)].map((m) => m[1]));
+      expect([...MODELLED_HTTPERR_REASONS].filter((r) => !reasons.has(r))).toEqual([]);
+      const traced = new Set([...text('winhttp').matchAll(/mapped \([^)]*\) (\d+) to \([^)]*\) (\d+)/g)].map((m) => `${m[1]}>${m[2]}`));
+      const arrW3c = index.bundles.flatMap((b) => b.files.filter((f) => f.kind === 'w3svc' && f.host === 'arr').map((f) => readFileSync(join(dir, b.name, f.path), 'latin1'))).join('\n');
+      for (const row of CLASSIFICATION) {
+        const triple = ` ${row.status} ${row.substatus} ${row.winhttp?.code ?? 0} `;
+        expect(arrW3c.includes(triple), `${row.id}: ARR logs${triple}`).toBe(true);
+        if (row.cause) expect(traced.has(`${row.cause.code}>${row.winhttp!.code}`), `${row.id}: trace ${row.cause.name} -> ${row.winhttp!.name}`).toBe(true);
+      }
     } finally {
       cleanup();
     }
