@@ -29,7 +29,7 @@ export function registerFixturesCommand(program: Command): void {
       const failed = failures(results);
       if (failed) console.log(`\nFailed checks:\n${failed}`);
       const t = index.totals;
-      console.log(`\n${t.bundles} bundles, ${t.requests} labelled requests (${t.failingRequests} failing), ${t.logLines} log lines, ${t.classes.length} fault classes; index ${indexFile} (seed ${opts.seed}, ${opts.set})`);
+      console.log(`\n${t.bundles} bundles, ${t.requests} labelled requests (${t.failingRequests} failing), ${t.logEntries} log entries, ${t.classes.length} fault classes; index ${indexFile} (seed ${opts.seed}, ${opts.set})`);
       process.exitCode = results.every((r) => r.passed) ? 0 : 1;
     });
 }

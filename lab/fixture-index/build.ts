@@ -153,11 +153,15 @@ async function listFiles(dir: string): Promise<FileEntry[]> {
       else {
         const text = await readFile(p);
         const inDir = posix(relative(dir, p));
+        const kind = kindOf(`/${inDir}`);
+        const lines = text.toString('latin1').split('\n');
+        if (lines.at(-1) === '') lines.pop();
         out.push({
           path: inDir,
           host: inDir.includes('/') ? inDir.split('/')[0]! : '-',
-          kind: kindOf(`/${inDir}`),
-          lines: text.length === 0 ? 0 : text.toString('latin1').split('\n').length - (text[text.length - 1] === 10 ? 1 : 0),
+          kind,
+          lines: lines.length,
+          ...((kind === 'w3svc' || kind === 'httperr') && { entries: lines.filter((l) => !l.startsWith('#')).length }),
           bytes: (await stat(p)).size,
         });
       }

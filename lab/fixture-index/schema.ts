@@ -42,6 +42,8 @@ export const fileEntrySchema = z
     host: z.string().min(1),
     kind: z.enum(['w3svc', 'httperr', 'freb', 'events', 'winhttp', 'manifest', 'report', 'other']),
     lines: z.number().int().min(0),
+    /** W3SVC and HTTPERR files: the log entries (lines that are not `#` directives). */
+    entries: z.number().int().min(0).optional(),
     bytes: z.number().int().min(0),
   })
   .strict();
@@ -77,7 +79,8 @@ export const fixtureIndexSchema = z
         bundles: z.number().int(),
         requests: z.number().int(),
         failingRequests: z.number().int(),
-        logLines: z.number().int(),
+        /** W3SVC and HTTPERR entries over every bundle (directive lines not counted). */
+        logEntries: z.number().int(),
         classes: z.array(faultClassSchema),
       })
       .strict(),

@@ -122,9 +122,11 @@ export function diagnose(artifacts: Artifacts): DiagnoseReport {
     for (const f of memberFreb) evidence.push({ file: f.file, shows: `${f.host} FREB ${f.trace.statusCode} with X-ARR-LOG-ID ${arrLogId}` });
 
     const sameRequest = (m: Located) => m.row.values['cs-method'] === method && (m.row.values['cs-uri-stem'] ?? stemOf(m.row.values['cs-uri'])) === stem;
-    // Member W3SVC lines of this request: it started there when ARR sent it.
+    // Member W3SVC lines of this request: it started there while ARR had it (ARR may have held it
+    // in its own queue first), closest to ARR's start first.
+    const startOf = (m: Located) => rowTime(m.row) - (num(m.row, 'time-taken') ?? 0);
     const memberLines = memberW3c
-      .filter((m) => sameRequest(m) && Math.abs(rowTime(m.row) - (num(m.row, 'time-taken') ?? 0) - start) < SAME_MOMENT_MS)
+      .filter((m) => sameRequest(m) && startOf(m) > start - SAME_MOMENT_MS && startOf(m) < end + SAME_MOMENT_MS)
       .sort(byClaimThen((m) => Math.abs(rowTime(m.row) - (num(m.row, 'time-taken') ?? 0) - start)));
     // Member HTTPERR lines of this request: logged while ARR waited, or up to a minute after it gave up.
     const memberErrs = memberHttperr
@@ -188,7 +190,8 @@ function classify(f: Facts): Verdict {
   if (f.win32 === 12017) return { class: 'server-made-unavailable', why: '12017 operation canceled: the server was taken out with the request in flight', used: f.memberLines.slice(0, 1) };
   if (f.win32 === 12152) return { class: 'partial-response', why: '12152 ERROR_WINHTTP_INVALID_SERVER_RESPONSE: the member ended its response part way', used: [...f.memberErrs.slice(0, 1), ...f.memberLines.slice(0, 1)], usedTrace: true };
   if (f.win32 === 12002) {
-    const ran = f.memberLines.find((m) => (num(m.row, 'time-taken') ?? 0) >= f.taken - 1000);
+    // Still running on the member when ARR gave up (log times are whole seconds).
+    const ran = f.memberLines.find((m) => rowTime(m.row) >= f.end - 1000);
     if (ran) {
       const upload = ['POST', 'PUT', 'PATCH'].includes(f.method) && num(ran.row, 'sc-win32-status') === 0;
       return upload
