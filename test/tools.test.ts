@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../lab/catalog.ts';
 import { CLASSIFICATION } from '../proxy/failure-classification.ts';
-import { FAULT_CLASS_IDS } from '../lab/diagnosis/taxonomy.ts';
+import { FAULT_CLASSES, FAULT_CLASS_IDS } from '../lab/diagnosis/taxonomy.ts';
 import { exportFixtures } from '../lab/fixture-index/export.ts';
 import type { FixtureIndex } from '../lab/fixture-index/schema.ts';
 import { collect } from '../tools/diagnose/collect.ts';
@@ -28,6 +28,11 @@ describe('the labelled catalog', () => {
     const catalog = await loadCatalog();
     expect(catalog.filter((l) => !l.scenario.diagnosis).map((l) => l.scenario.name)).toEqual([]);
     for (const l of catalog) expect(FAULT_CLASS_IDS).toContain(l.scenario.diagnosis!.class);
+  });
+
+  it('is documented class by class in docs/tools.md', () => {
+    const doc = readFileSync(new URL('../docs/tools.md', import.meta.url), 'utf8');
+    for (const c of FAULT_CLASSES) expect(doc, c.id).toContain(`| \`${c.id}\` | ${c.title} |`);
   });
 
   it('writes an index that its JSON Schema validates, with labels, evidence lines and files', async () => {
