@@ -21,7 +21,7 @@ import { HostLogs } from './host-logs.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
 import { logQuery, logStem, type HttperrVariant } from './w3c-format.ts';
 
-/** Bytes of a stalled upload a deterministic run reports received (below what loopback buffers take). */
+/** Bytes of a stalled upload a deterministic run reports received: a modelled amount, not the socket buffers'. */
 const MODELLED_STALLED_UPLOAD_BYTES = 1024 * 1024;
 
 export interface HostIdentity {
@@ -385,7 +385,8 @@ export class IisHost {
     // How much of a stalled upload arrived depends on the kernel's socket buffers; a deterministic
     // run reports a modelled amount so that its FREB does not change from run to run.
     const stalled = this.modelled !== undefined && !request.req.complete;
-    return { sent: now.written - mark.written, received: stalled ? Math.min(received, MODELLED_STALLED_UPLOAD_BYTES) : received };
+    const announced = Number(request.req.headers['content-length'] ?? Number.POSITIVE_INFINITY);
+    return { sent: now.written - mark.written, received: stalled ? Math.min(announced, MODELLED_STALLED_UPLOAD_BYTES) : received };
   }
 
   private log(request: HostRequest): void {
