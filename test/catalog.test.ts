@@ -20,7 +20,7 @@ interface Manifest {
   hosts: Record<string, { w3svc: string[]; httperr: string[]; connectionEvents: Record<string, number> }>;
 }
 
-const isConnectionReason = (reason: string | undefined) => reason === 'Timer_ConnectionIdle' || reason === 'Timer_HeaderWait' || /^\d+_Connections_Refused$/.test(reason ?? '');
+const isConnectionReason = (reason: string | undefined) => reason === 'Timer_ConnectionIdle' || reason === 'Timer_HeaderWait' || reason === 'Timer_MinBytesPerSecond' || /^\d+_Connections_Refused$/.test(reason ?? '');
 // Container scenarios run in test/containers.test.ts, which says plainly when Docker is missing.
 const catalog = (await loadCatalog()).filter((l) => !l.scenario.suites.includes('load') && l.scenario.runtime !== 'containers');
 
