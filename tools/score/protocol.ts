@@ -29,7 +29,7 @@ export function bundleClassOf(answer: Answer): string | undefined {
 export function parseAnswer(stdout: string): { answer: Answer } | { error: string } {
   const text = stdout.trim();
   const start = text.startsWith('{') ? 0 : text.lastIndexOf('\n{') + 1;
-  if (text === '' ) return { error: 'no output' };
+  if (text === '') return { error: 'no output' };
   let json: unknown;
   try {
     json = JSON.parse(text.slice(start));
