@@ -121,7 +121,13 @@ export function diagnose(artifacts: Artifacts): DiagnoseReport {
     const memberFreb = arrLogId ? members.flatMap((m) => m.freb.filter((f) => f.trace.arrLogId === arrLogId).map((f) => ({ host: m.name, ...f }))) : [];
     for (const f of memberFreb) evidence.push({ file: f.file, shows: `${f.host} FREB ${f.trace.statusCode} with X-ARR-LOG-ID ${arrLogId}` });
 
-    const sameRequest = (m: Located) => m.row.values['cs-method'] === method && (m.row.values['cs-uri-stem'] ?? stemOf(m.row.values['cs-uri'])) === stem;
+    // ARR's FREB names the server it routed to (ARR_SERVER_ROUTED): then only that member's lines count.
+    const routed = freb?.trace.routedTo?.toLowerCase();
+    const routedHost = routed === undefined ? undefined
+      : members.find((m) => m.name.toLowerCase() === routed || m.w3svc.some((f) => f.rows.some((r) => r.values['s-ip'] === routed)));
+    const sameRequest = (m: Located) =>
+      (routedHost === undefined || m.host === routedHost.name) &&
+      m.row.values['cs-method'] === method && (m.row.values['cs-uri-stem'] ?? stemOf(m.row.values['cs-uri'])) === stem;
     // Member W3SVC lines of this request: it started there while ARR had it (ARR may have held it
     // in its own queue first), closest to ARR's start first.
     const startOf = (m: Located) => rowTime(m.row) - (num(m.row, 'time-taken') ?? 0);
@@ -190,8 +196,8 @@ function classify(f: Facts): Verdict {
   if (f.win32 === 12017) return { class: 'server-made-unavailable', why: '12017 operation canceled: the server was taken out with the request in flight', used: f.memberLines.slice(0, 1) };
   if (f.win32 === 12152) return { class: 'partial-response', why: '12152 ERROR_WINHTTP_INVALID_SERVER_RESPONSE: the member ended its response part way', used: [...f.memberErrs.slice(0, 1), ...f.memberLines.slice(0, 1)], usedTrace: true };
   if (f.win32 === 12002) {
-    // Still running on the member when ARR gave up (log times are whole seconds).
-    const ran = f.memberLines.find((m) => rowTime(m.row) >= f.end - 1000);
+    // Running on the member for a while, and still when ARR gave up (log times are whole seconds).
+    const ran = f.memberLines.find((m) => rowTime(m.row) >= f.end - 1000 && (num(m.row, 'time-taken') ?? 0) >= 1000);
     if (ran) {
       const upload = ['POST', 'PUT', 'PATCH'].includes(f.method) && num(ran.row, 'sc-win32-status') === 0;
       return upload
