@@ -101,7 +101,7 @@ describe('arr-lab diagnose', () => {
   it('scores at least 95% on the held-out set (another seed, day, midnight and Windows versions), which covers every reason and row the lab models', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const { index } = await exportFixtures({ targets: ['all'], out: dir, seed: 2027, set: 'held-out' });
+      const index = (await exportFixtures({ targets: ['all'], out: dir, seed: 2027, set: 'held-out' })).index!;
       const outcomes = await Promise.all(index.bundles.map(async (b) => judge(b, answerSchema.parse(diagnose(await collect([join(dir, b.name)]))))));
       const failing = outcomes.flatMap((o) => o.requests).filter((r) => r.truth !== 'healthy');
       const wrong = failing.filter((r) => r.truth !== r.predicted);

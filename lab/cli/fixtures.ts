@@ -1,14 +1,11 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { exportFixtures } from '../fixture-index/export.ts';
-import { failures, resultTable } from './tables.ts';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { claimFolder } from '../output-folder.ts';
+import { EXIT } from './exit.ts';
+import { watchInterrupts } from './interrupts.ts';
+import { wholeIn } from './options.ts';
 
 export { FIXTURE_START } from '../fixture-index/export.ts';
-
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
-  return n;
-}
 
 /**
  * `arr-lab fixtures`: one labelled bundle per scenario (every host's files and manifest.json), and
@@ -20,16 +17,24 @@ export function registerFixturesCommand(program: Command): void {
     .command('fixtures')
     .description('write a labelled bundle per scenario and index.json (deterministic: same seed, same bytes)')
     .option('--suite <name...>', 'suites or scenario names to export', ['all'])
-    .requiredOption('--out <dir>', 'folder for the bundles (one sub-folder per scenario)')
-    .option('--seed <n>', 'seed for ids, ports and modelled jitter', integer, 1)
+    .requiredOption('--out <dir>', 'folder for the bundles (one sub-folder per scenario): new, empty or made by arr-lab before')
+    .option('--seed <n>', 'seed for ids, ports and modelled jitter, 0 to 4,294,967,295', wholeIn(0, 2 ** 32 - 1), 1)
     .addOption(new Option('--set <set>', 'tuning (scenarios as written) or held-out (another day, midnight, Windows versions)').choices(['tuning', 'held-out']).default('tuning'))
     .action(async (opts: { suite: string[]; out: string; seed: number; set: 'tuning' | 'held-out' }) => {
-      const { index, results, indexFile } = await exportFixtures({ targets: opts.suite, out: opts.out, seed: opts.seed, set: opts.set });
+      const [{ exportFixtures }, { failures, resultTable }] = await Promise.all([import('../fixture-index/export.ts'), import('./tables.ts')]);
+      const out = resolve(opts.out);
+      claimFolder(out, 'collection');
+      const interrupts = watchInterrupts();
+      const { index, results, indexFile, skipped } = await exportFixtures({ targets: opts.suite, out, seed: opts.seed, set: opts.set, signal: interrupts.signal });
       console.log(resultTable(results));
       const failed = failures(results);
       if (failed) console.log(`\nFailed checks:\n${failed}`);
-      const t = index.totals;
-      console.log(`\n${t.bundles} bundles, ${t.requests} labelled requests (${t.failingRequests} failing), ${t.logEntries} log entries, ${t.classes.length} fault classes; index ${indexFile} (seed ${opts.seed}, ${opts.set})`);
-      process.exitCode = results.every((r) => r.passed) ? 0 : 1;
+      if (index) {
+        const t = index.totals;
+        console.log(`\n${t.bundles} bundles, ${t.requests} labelled requests (${t.failingRequests} failing), ${t.logEntries} log entries, ${t.classes.length} fault classes; index ${indexFile} (seed ${opts.seed}, ${opts.set})`);
+      } else {
+        console.log(`\n${results.length} bundles in ${out}; interrupted by ${String(interrupts.signal.reason)}: ${skipped} not written, and no index`);
+      }
+      process.exitCode = interrupts.exitCode(results.every((r) => r.passed) ? EXIT.passed : EXIT.failed);
     });
 }

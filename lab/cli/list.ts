@@ -18,7 +18,7 @@ export function registerListCommand(program: Command): void {
       }
       const catalog = await loadCatalog();
       if (opts.json) {
-        const entries = catalog.map(({ file, scenario: s }) => ({ name: s.name, suites: s.suites, description: s.description, file }));
+        const entries = catalog.map(({ file, scenario: s }) => ({ name: s.name, suites: s.suites, description: s.description, diagnosis: s.diagnosis, file }));
         console.log(JSON.stringify(entries, null, 2));
       } else {
         console.log(scenarioTable(catalog));

@@ -24,12 +24,17 @@ export interface ExportOptions {
   out: string;
   seed: number;
   set: Bundle['set'];
+  /** Stops between bundles (and cuts the running one short); no index is written then. */
+  signal?: AbortSignal;
 }
 
 export interface ExportResult {
-  index: FixtureIndex;
+  /** Absent when the export was interrupted: an index names every bundle or none. */
+  index: FixtureIndex | undefined;
   results: ScenarioResult[];
   indexFile: string;
+  /** Scenarios not run because of an interruption. */
+  skipped: number;
 }
 
 /**
@@ -58,16 +63,19 @@ export async function exportFixtures(options: ExportOptions): Promise<ExportResu
   // at a time; the index keeps the catalog's order.
   let next = 0;
   const worker = async () => {
-    while (next < scenarios.length) {
+    while (next < scenarios.length && !options.signal?.aborted) {
       const position = next++;
       const { loaded, startAt } = variant(scenarios[position]!, options.set, position, options.seed);
       const dir = join(out, loaded.scenario.name);
       const deterministic = loaded.scenario.load === undefined;
-      results[position] = await runScenario(loaded, { dir, timeScale: 0.001, startAt, deterministic: { seed: options.seed } });
+      results[position] = await runScenario(loaded, { dir, timeScale: 0.001, startAt, deterministic: { seed: options.seed }, signal: options.signal });
       bundles[position] = await buildBundle({ dir, diagnosis: loaded.scenario.diagnosis!, seed: options.seed, set: options.set, deterministic, windows: loaded.scenario.windows });
     }
   };
   await Promise.all(Array.from({ length: Math.min(BUNDLES_AT_ONCE, scenarios.length) }, worker));
+  const indexFile = join(out, 'index.json');
+  const done = results.filter(Boolean);
+  if (options.signal?.aborted) return { index: undefined, results: done, indexFile, skipped: scenarios.length - done.length };
   const index = fixtureIndexSchema.parse({
     format: 'arr-lab-fixtures/1',
     seed: options.seed,
@@ -81,10 +89,9 @@ export async function exportFixtures(options: ExportOptions): Promise<ExportResu
       classes: [...new Set<FaultClassId>(bundles.flatMap((b) => [b.diagnosis.class, ...b.requests.map((r) => r.class)]))].sort(),
     },
   });
-  const indexFile = join(out, 'index.json');
   await writeWhole(indexFile, JSON.stringify(index, null, 2) + '\n');
   await writeWhole(join(out, 'index.schema.json'), JSON.stringify(fixtureIndexJsonSchema(), null, 2) + '\n');
-  return { index, results, indexFile };
+  return { index, results, indexFile, skipped: 0 };
 }
 
 async function writeWhole(file: string, text: string): Promise<void> {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { collect } from '../diagnose/collect.ts';
-import { diagnose, type DiagnoseReport, type EvidenceLine } from '../diagnose/diagnose.ts';
+import type { DiagnoseReport, EvidenceLine } from '../diagnose/diagnose.ts';
 
 export function registerDiagnoseCommand(program: Command): void {
   program
@@ -9,6 +8,8 @@ export function registerDiagnoseCommand(program: Command): void {
     .argument('<paths...>', 'a fixture bundle, folders holding inetpub / Windows logs, or W3SVC, HTTPERR, FREB, event-log and WinHTTP trace files')
     .option('--json', 'print the report as JSON (the answer protocol of arr-lab score)')
     .action(async (paths: string[], opts: { json?: boolean }) => {
+      // Loaded when the command runs: the CLI's other commands start without the readers.
+      const [{ collect }, { diagnose }] = await Promise.all([import('../diagnose/collect.ts'), import('../diagnose/diagnose.ts')]);
       const report = diagnose(await collect(paths));
       console.log(opts.json ? JSON.stringify(report, null, 2) : render(report));
       process.exitCode = report.controller === undefined && report.members.length === 0 ? 1 : 0;

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Scores } from '../score/metrics.ts';
-import { scoreTool, type ScoreReport } from '../score/score.ts';
+import type { ScoreReport } from '../score/score.ts';
 
 function whole(value: string): number {
   const n = Number(value);
@@ -30,6 +30,7 @@ export function registerScoreCommand(program: Command): void {
     .option('--timeout <ms>', 'per-bundle limit for the tool', whole, 60_000)
     .option('--fail-under <ratio>', 'exit 1 when the share of failing requests named correctly is below this', ratio)
     .action(async (opts: { tool: string; fixtures?: string; suite: string[]; seed: number; set: 'tuning' | 'held-out'; junit?: string; json?: boolean; parallel: number; timeout: number; failUnder?: number }) => {
+      const { scoreTool } = await import('../score/score.ts');
       const report = await scoreTool({ ...opts, parallel: Math.max(1, opts.parallel), timeoutMs: opts.timeout });
       console.log(opts.json ? JSON.stringify(report, null, 2) : render(report));
       process.exitCode = opts.failUnder !== undefined && report.failing.accuracy < opts.failUnder ? 1 : 0;

@@ -4,6 +4,7 @@ import { readW3cText, type W3cRow } from '../../lab/artifacts/w3c-reader.ts';
 import { readEvents, type EventEntry } from './event-reader.ts';
 import { readFreb, type FrebTrace } from './freb-reader.ts';
 import { readWinHttpTrace, type WinHttpFailure } from './winhttp-reader.ts';
+import { InputError } from '../../core/input-error.ts';
 
 /**
  * Everything diagnose reads, grouped by host: a lab bundle (`<host>/inetpub/...`,
@@ -78,7 +79,7 @@ async function walk(path: string): Promise<string[]> {
 }
 
 export async function collect(paths: string[]): Promise<Artifacts> {
-  if (paths.length === 0) throw new Error('give a bundle folder, a server\'s log folders or log files');
+  if (paths.length === 0) throw new InputError('give a bundle folder, a server\'s log folders or log files');
   const absolute = paths.map((p) => resolve(p));
   const single = absolute.length === 1 ? await stat(absolute[0]!).catch(() => undefined) : undefined;
   const base = single?.isDirectory() ? absolute[0]! : process.cwd();
@@ -89,7 +90,7 @@ export async function collect(paths: string[]): Promise<Artifacts> {
     try {
       files = await walk(path);
     } catch (err) {
-      throw new Error(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (err as Error).message}`);
+      throw new InputError(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (err as Error).message}`);
     }
     for (const file of files) {
       const rel = relative(base, file).split(sep).join('/');

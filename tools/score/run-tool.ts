@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
+import { InputError } from '../../core/input-error.ts';
 
 /** Runs the tool's command for one bundle through the shell, `{bundle}` replaced by the quoted folder. */
 export function toolCommand(template: string, bundleDir: string): string {
-  if (!template.includes('{bundle}')) throw new Error('the --tool command must contain {bundle}, where the bundle folder goes');
+  if (!template.includes('{bundle}')) throw new InputError('the --tool command must contain {bundle}, where the bundle folder goes');
   return template.replaceAll('{bundle}', `'${bundleDir.replaceAll("'", "'\\''")}'`);
 }
 

@@ -8,6 +8,7 @@ import { judge, score, type Outcome, type Scores } from './metrics.ts';
 import { parseAnswer } from './protocol.ts';
 import { junitXml } from './junit.ts';
 import { pool, runTool, toolCommand } from './run-tool.ts';
+import { InputError } from '../../core/input-error.ts';
 
 export interface ScoreOptions {
   tool: string;
@@ -43,11 +44,17 @@ async function readIndex(dir: string): Promise<FixtureIndex> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new Error(`${file}: no fixture index (run arr-lab fixtures --out ${dir} first)`);
+    throw new InputError(`${file}: no fixture index (run arr-lab fixtures --out ${dir} first)`);
   }
   const parsed = fixtureIndexSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${file}: not a fixture index: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) throw new InputError(`${file}: not a fixture index: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
+}
+
+async function exportedIndex(options: ScoreOptions, root: string): Promise<FixtureIndex> {
+  const { index } = await exportFixtures({ targets: options.suite, out: root, seed: options.seed, set: options.set });
+  if (!index) throw new Error('the fixture export wrote no index');
+  return index;
 }
 
 /** `arr-lab score`: the tool over every bundle, its answers against the labels. */
@@ -57,7 +64,7 @@ export async function scoreTool(options: ScoreOptions): Promise<ScoreReport> {
   const temporary = options.fixtures ? undefined : await mkdtemp(join(tmpdir(), 'arr-lab-score-'));
   try {
     const root = options.fixtures ? resolve(options.fixtures) : temporary!;
-    const index = options.fixtures ? await readIndex(root) : (await exportFixtures({ targets: options.suite, out: root, seed: options.seed, set: options.set })).index;
+    const index = options.fixtures ? await readIndex(root) : await exportedIndex(options, root);
     const wanted = options.fixtures && !options.suite.includes('all') ? index.bundles.filter((b) => options.suite.some((s) => b.name === s || b.suites.includes(s))) : index.bundles;
     const outcomes = await pool(wanted, options.parallel, async (bundle) => {
       const run = await runTool(toolCommand(options.tool, join(root, bundle.name)), options.timeoutMs);
