@@ -5,8 +5,6 @@ import { EXIT } from './exit.ts';
 import { watchInterrupts } from './interrupts.ts';
 import { wholeIn } from './options.ts';
 
-export { FIXTURE_START } from '../fixture-index/export.ts';
-
 /**
  * `arr-lab fixtures`: one labelled bundle per scenario (every host's files and manifest.json), and
  * at the root `index.json` (labels, files, evidence lines) with its JSON Schema. Deterministic:
