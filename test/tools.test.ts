@@ -18,7 +18,7 @@ import { tempDir } from './helpers.ts';
 /** Every reason http.sys writes in the lab's model (iis/, backends/). */
 const MODELLED_HTTPERR_REASONS = [
   'Client_Reset', 'ConnLimit', 'Connection_Abandoned_By_ReqQueue', 'Connection_Dropped', 'Connection_Dropped_List_Full', 'Connections_Refused',
-  'QueueFull', 'Timer_ConnectionIdle', 'Timer_EntityBody', 'Timer_HeaderWait', 'Timer_MinBytesPerSecond', 'Timer_ReqQueue',
+  'QueueFull', 'Disabled', 'AppOffline', 'AppShutdown', 'AppPoolTimer', 'Timer_ConnectionIdle', 'Timer_EntityBody', 'Timer_HeaderWait', 'Timer_MinBytesPerSecond', 'Timer_ReqQueue',
 ];
 const DIAGNOSE = 'node bin/arr-lab.mjs diagnose {bundle} --json';
 const NAIVE = 'node test/tools/naive-502-timeout.mjs {bundle}';

@@ -75,6 +75,12 @@ export const FAULT_CLASSES = [
     fix: 'find what holds the worker threads (slow dependency, lock); raise queueLength only as a buffer',
   },
   {
+    id: 'app-pool-unavailable',
+    title: 'Member application pool stopped, offline or too busy',
+    signature: 'member HTTPERR 503 Disabled, AppOffline (rapid-fail protection), AppShutdown or AppPoolTimer, no W3SVC line; ARR passes 503 0 0 on [§2.2, §6.4]',
+    fix: 'start the pool; for AppOffline find the crashes rapid-fail protection stopped (dumps, WAS events) first',
+  },
+  {
     id: 'queue-timeout',
     title: 'Request waited too long in the member queue',
     signature: 'member HTTPERR Timer_ReqQueue (reset) and ARR 502 3 12030 near the site connectionTimeout [§6.4]',

@@ -174,7 +174,7 @@ interface Facts {
   method: string;
   memberLines: Located[];
   memberErrs: Located[];
-  trace: { cause: string; causeCode: number; winhttpCode: number } | undefined;
+  trace: { cause: string; causeCode: number; winhttpCode: number; stage: string | undefined } | undefined;
   members: HostArtifacts[];
   end: number;
   memberHttperr: Located[];
@@ -206,8 +206,10 @@ function classify(f: Facts): Verdict {
     }
     const dropped = firstErr(/^(Connection_Dropped|Connection_Dropped_List_Full|Client_Reset|Timer_\w+)$/);
     if (dropped) return { class: 'member-timeout', why: `the member had the request when ARR timed out and dropped it: ${dropped.row.values['s-reason']}`, used: [dropped] };
+    if (f.trace?.stage === 'resolve') return { class: 'name-resolution', why: 'WinHTTP trace: the timeout came while resolving the server name, and no member logged the request', used: [], usedTrace: true };
+    if (f.trace?.stage === 'send') return { class: 'send-timeout', why: 'WinHTTP trace: the timeout came while sending the request', used: [], usedTrace: true };
     if (f.trace?.causeCode === 10060) return { class: 'connect-timeout', why: 'WinHTTP trace: WSAETIMEDOUT (10060) under 12002, and no member logged the request', used: [], usedTrace: true };
-    if (f.trace && f.members.length > 0) return { class: 'name-resolution', why: 'a 12002 no member logged, with WinHTTP\'s own timer (1460) beneath it: the name resolution timed out', used: [], usedTrace: true };
+    if (f.trace && f.members.length > 0) return { class: 'connect-timeout', why: 'a 12002 no member logged, WinHTTP\'s own timer (1460) beneath it: the connection never reached a member', used: [], usedTrace: true };
     if (f.members.length > 0) return { class: 'connect-timeout', why: 'a 12002 no member logged: the connection never reached a member', used: [] };
     return { class: 'member-timeout', why: '12002 with no member logs to look at: most often a member slower than the farm timeout', used: [] };
   }
@@ -228,6 +230,8 @@ function classify(f: Facts): Verdict {
   if (f.status === 503) {
     const qf = firstErr(/^QueueFull$/);
     if (qf) return { class: 'queue-full', why: 'the member\'s http.sys answered 503 QueueFull', used: [qf] };
+    const pool = firstErr(/^(Disabled|AppOffline|AppShutdown|AppPoolTimer)$/);
+    if (pool) return { class: 'app-pool-unavailable', why: `the member's http.sys answered 503 ${pool.row.values['s-reason']}: its application pool could not take the request`, used: [pool] };
     const cl = firstErr(/^ConnLimit$/);
     if (cl) return { class: 'connection-limit', why: 'the member\'s http.sys answered 503 ConnLimit', used: [cl] };
     const limited = f.memberLines.find((m) => m.row.values['sc-status'] === '503' && m.row.values['sc-substatus'] === '2');
