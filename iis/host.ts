@@ -265,6 +265,16 @@ export class IisHost {
     request.cancelTimeTakenRule = armTimeTakenRule(this.freb, request, this.tracing);
     this.requestsBySocket.set(socket, request);
     res.setHeader('Server', `Microsoft-IIS/${this.identity.iisVersion}`);
+    // Node stamps Date from the wall clock; a deterministic run stamps the nominal time the
+    // headers leave, as traces and relayed headers must not change from run to run.
+    if (this.modelled) {
+      res.sendDate = false;
+      const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.writeHead = ((...args: unknown[]) => {
+        if (!res.hasHeader('Date')) res.setHeader('Date', new Date(timeline.now()).toUTCString());
+        return writeHead(...args);
+      }) as typeof res.writeHead;
+    }
     let closed = false;
     res.on('close', () => {
       closed = true;
