@@ -172,7 +172,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   'requests[].background': 'Go on once the request has reached a member; its checks run when the scenario ends.',
   'requests[].as': 'Which client sends it; each named client keeps its own cookies.',
   'requests[].bodyBytes': 'A body of this many filler bytes instead of `body`.',
-  'requests[].fault': 'The fault class of this request when it fails, for a scenario with several faults. Default: `diagnosis.class`.',
+  'requests[].faultClass': 'The fault class of this request when it fails, for a scenario with several faults. Default: `diagnosis.class`.',
   'requests[].expect.client': 'What the client received.',
   'requests[].expect.proxy': 'The controller\'s log line for the request: `{w3c: …}`, `{httperr: …}` or `none`.',
   'requests[].expect.members': 'Per member, its log line for the request, as for `proxy`.',

@@ -8,7 +8,7 @@ import type { Bundle, Evidence, FileEntry, RequestLabel } from './schema.ts';
 /**
  * One bundle's labels for the fixture index, read from its manifest (the ground truth the runner
  * wrote from the scenario, not inferred from the logs) and its files. A request is labelled with
- * its step's `fault`, else the scenario's diagnosis class, when the client saw a failure (a 5xx or
+ * its step's `faultClass`, else the scenario's diagnosis class, when the client saw a failure (a 5xx or
  * a cut connection), and `healthy` otherwise.
  */
 interface ManifestRecord {
@@ -20,7 +20,7 @@ interface ManifestRecord {
 interface Manifest {
   scenario: string;
   suites: string[];
-  requests: { id: string; fault?: FaultClassId; client: ClientResult; arrLogId?: string; logged: Record<string, ManifestRecord[]>; tracedIn: string[] }[];
+  requests: { id: string; faultClass?: FaultClassId; client: ClientResult; arrLogId?: string; logged: Record<string, ManifestRecord[]>; tracedIn: string[] }[];
   hosts: Record<string, { w3svc: string[]; httperr: string[]; freb: string[]; events?: string[]; winhttp?: string[] }>;
   run: { passed: boolean };
 }
@@ -67,7 +67,7 @@ export async function buildBundle(ctx: BundleContext): Promise<Bundle> {
           id: r.id,
           key: controller ? `${posix(controller.where!.file)}:${controller.where!.line}` : `request:${r.id}`,
           ...(r.arrLogId && { arrLogId: r.arrLogId }),
-          class: failed(r.client) ? (r.fault ?? ctx.diagnosis.class) : 'healthy',
+          class: failed(r.client) ? (r.faultClass ?? ctx.diagnosis.class) : 'healthy',
           client: clientOutcome(r.client),
           evidence,
         };

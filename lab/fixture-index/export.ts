@@ -53,7 +53,8 @@ function variant(loaded: LoadedScenario, set: Bundle['set'], position: number, s
 /** `arr-lab fixtures`: a bundle per scenario, then `index.json` and `index.schema.json` at the root. */
 export async function exportFixtures(options: ExportOptions): Promise<ExportResult> {
   const out = resolve(options.out);
-  const scenarios = await resolveTargets(options.targets);
+  // Container runs have real hosts and timers: they cannot repeat byte for byte, and need Docker.
+  const scenarios = (await resolveTargets(options.targets)).filter((l) => l.scenario.runtime !== 'containers');
   const missing = scenarios.filter((l) => !l.scenario.diagnosis).map((l) => l.file);
   if (missing.length > 0) throw new Error(`no diagnosis: in ${missing.join(', ')} (a fixture needs its label)`);
   await mkdir(out, { recursive: true });

@@ -204,7 +204,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     requests: sent.map(({ index, result: r }) => ({
       id: r.id,
       expected: requestOf(index).expect,
-      fault: requestOf(index).fault,
+      faultClass: requestOf(index).faultClass,
       client: { ...r, body: undefined, headers: undefined },
       arrLogId: logIdOf(r.id),
       logged: Object.fromEntries([...records].map(([host, list]) => [host, list.filter((x) => x.meta.labRequest === r.id).map((x) => slim(x, options.dir))])),

@@ -124,7 +124,7 @@ export const requestSchema = z
      * The fault class of this request when it fails, for a scenario with several faults; default:
      * the scenario's diagnosis class (a request that succeeds is labelled healthy).
      */
-    fault: faultClassSchema.optional(),
+    faultClass: faultClassSchema.optional(),
   })
   .strict()
   .refine((r) => r.body === undefined || r.bodyBytes === undefined, { message: 'give body or bodyBytes, not both', path: ['bodyBytes'] })
