@@ -132,7 +132,7 @@ export const requestSchema = z
 export type ScenarioRequest = z.output<typeof requestSchema>;
 
 export const ACTION_KEYS = [
-  'wait', 'settle', 'availability', 'health', 'script', 'online', 'expectFarm', 'expectEvents', 'crash', 'appPool', 'slowloris', 'leak',
+  'wait', 'settle', 'availability', 'health', 'script', 'online', 'expectFarm', 'expectEvents', 'crash', 'appPool', 'slowloris', 'slowUpload', 'slowReader', 'leak',
   'expectConnections', 'fault', 'heal', 'timeout', 'offline', 'httpSys',
 ] as const;
 
