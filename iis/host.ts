@@ -265,16 +265,6 @@ export class IisHost {
     request.cancelTimeTakenRule = armTimeTakenRule(this.freb, request, this.tracing);
     this.requestsBySocket.set(socket, request);
     res.setHeader('Server', `Microsoft-IIS/${this.identity.iisVersion}`);
-    // Node stamps Date from the wall clock; a deterministic run stamps the nominal time the
-    // headers leave, as traces and relayed headers must not change from run to run.
-    if (this.modelled) {
-      res.sendDate = false;
-      const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
-      res.writeHead = ((...args: unknown[]) => {
-        if (!res.hasHeader('Date')) res.setHeader('Date', new Date(timeline.now()).toUTCString());
-        return writeHead(...args);
-      }) as typeof res.writeHead;
-    }
     let closed = false;
     res.on('close', () => {
       closed = true;
@@ -391,12 +381,7 @@ export class IisHost {
     const mark = this.socketMarks.get(socket) ?? { read: 0, written: 0 };
     const now = { read: socket.bytesRead ?? 0, written: socket.bytesWritten ?? 0 };
     this.socketMarks.set(socket, now);
-    const received = now.read - mark.read;
-    // How much of a stalled upload arrived depends on the kernel's socket buffers; a deterministic
-    // run reports a modelled amount so that its FREB does not change from run to run.
-    const stalled = this.modelled !== undefined && !request.req.complete;
-    const announced = Number(request.req.headers['content-length'] ?? Number.POSITIVE_INFINITY);
-    return { sent: now.written - mark.written, received: stalled ? Math.min(announced, MODELLED_STALLED_UPLOAD_BYTES) : received };
+    return { sent: now.written - mark.written, received: now.read - mark.read };
   }
 
   private log(request: HostRequest): void {
@@ -407,7 +392,12 @@ export class IisHost {
     const at = request.timeline.now();
     request.timeline.finish();
     const listFull = request.httpErr?.reason === 'Connection_Dropped' && this.front.dropped(at);
-    const bytes = this.bytesOf(request.socket);
+    const onWire = this.bytesOf(request.socket);
+    // How much of a stalled upload arrived depends on the kernel's socket buffers; a deterministic
+    // run reports a modelled amount so that its FREB does not change from run to run.
+    const stalled = this.modelled !== undefined && request.req.headers['content-length'] !== undefined && !request.req.bodyReceived;
+    const announced = Number(request.req.headers['content-length'] ?? Number.POSITIVE_INFINITY);
+    const bytes = stalled ? { ...onWire, received: Math.min(announced, MODELLED_STALLED_UPLOAD_BYTES) } : onWire;
     const meta: RecordMeta = {
       host: this.identity.name,
       seq: request.seq,

@@ -46,6 +46,11 @@ export class IncomingRequest extends Readable {
     this.push(null);
   }
 
+  /** The whole body has arrived (whether or not the page read it). */
+  get bodyReceived(): boolean {
+    return this.received;
+  }
+
   /**
    * The body is waiting on the client: not all of it has arrived, nothing is left unread, and the
    * reader never held it back (a reader that stopped, a member that stopped reading, makes the wait
