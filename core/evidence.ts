@@ -1,5 +1,5 @@
 /**
- * Evidence levels of shared/reference/arr-reference.md: V verified in a primary Microsoft source,
+ * Evidence levels of docs/reference.md: V verified in a primary Microsoft source,
  * C corroborated by a real capture or decompilation, S secondary (blog, forum), I inferred,
  * U unverified.
  */

@@ -1,7 +1,7 @@
 /**
  * Status-code lists as ARR's health settings write them: `200-399` (statusCodeMatch), `500-`
  * (liveTrafficFailureCodes, open-ended), and comma-separated lists of codes and ranges
- * (`200,302,400-499`; the comma form is an assumption, reference §1.6).
+ * (`200,302,400-499`; the comma form is an assumption, docs/reference.md §1.6).
  */
 const PART = /^\s*(\d{3})\s*(?:(-)\s*(\d{3})?)?\s*$/;
 

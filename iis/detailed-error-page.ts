@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { parse } from 'node-html-parser';
 
 /**
- * IIS error pages (reference §4). The detailed page follows the structure of a real IIS 8.5/10
+ * IIS error pages (docs/reference.md §4). The detailed page follows the structure of a real IIS 8.5/10
  * detailed error (title, h3 summary, h4 description, the Detailed Error Information tables, the
  * More Information link), every line ending in a space and CRLF as in the capture, with a
  * stylesheet of our own. The "Most likely causes" and "Things you can try" texts of ARR's pages,
@@ -13,7 +13,7 @@ export interface DetailedErrorInfo {
   iisVersion: string;
   status: number;
   substatus: number;
-  /** The h4 line: for ARR, the WinHTTP message (no trailing period on 502.3, reference §4.1). */
+  /** The h4 line: for ARR, the WinHTTP message (no trailing period on 502.3, docs/reference.md §4.1). */
   description: string;
   module: string;
   notification: string;
@@ -30,7 +30,7 @@ export interface DetailedErrorInfo {
   frebDirectory?: string;
 }
 
-/** The response headers of a detailed error page as captured (reference §4.2, CAP-404). */
+/** The response headers of a detailed error page as captured (docs/reference.md §4.2, CAP-404). */
 export const ERROR_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'private',
   'Content-Type': 'text/html; charset=utf-8',
@@ -38,13 +38,13 @@ export const ERROR_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'X-Powered-By': 'ASP.NET',
 };
 
-/** Where the Failed Request Tracing row of the page points (the default `directory`, expanded; reference §4.1, §7.1). */
+/** Where the Failed Request Tracing row of the page points (the default `directory`, expanded; docs/reference.md §4.1, §7.1). */
 export const FREB_DIRECTORY = 'C:\\inetpub\\logs\\FailedReqLogFiles';
 
 /**
  * `system.webServer/httpErrors/@errorMode`: which clients see the detailed page. The default,
  * DetailedLocalOnly, gives it to local requests only; remote clients get the custom page
- * (reference §4.2).
+ * (docs/reference.md §4.2).
  */
 export const ERROR_MODES = ['DetailedLocalOnly', 'Custom', 'Detailed'] as const;
 export type ErrorMode = (typeof ERROR_MODES)[number];
@@ -56,7 +56,7 @@ export function showsDetailedError(mode: ErrorMode, local: boolean): boolean {
 const CUSTOM_502_TITLE = '502 - Web server received an invalid response while acting as a gateway or proxy server.';
 
 /**
- * IIS's custom 502 page (`custerr\<lang>\502.htm`) as captured (reference §4.3, CAP-CUSTERR502),
+ * IIS's custom 502 page (`custerr\<lang>\502.htm`) as captured (docs/reference.md §4.3, CAP-CUSTERR502),
  * the same for every 502 substatus, with a stylesheet of our own in place of its nine CSS lines.
  * Other statuses' custom pages are not in the reference: undefined, and the caller keeps the
  * detailed page.

@@ -151,7 +151,7 @@ export class HostRequest {
       frebDirectory: FREB_DIRECTORY,
     });
     for (const [name, value] of Object.entries(ERROR_PAGE_HEADERS)) res.setHeader(name, value);
-    // The page IIS wrote itself is the response entity a trace shows (reference §7.4 [V DOC-FRT-ARR]).
+    // The page IIS wrote itself is the response entity a trace shows (docs/reference.md §7.4 [V DOC-FRT-ARR]).
     this.addTrace('GENERAL_RESPONSE_ENTITY_BUFFER', 'RequestNotifications', 'Verbose', () => [str('Buffer', body)]);
     res.setHeader('Content-Length', Buffer.byteLength(body));
     res.end(body);

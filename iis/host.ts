@@ -328,7 +328,7 @@ export class IisHost {
   }
 
   /**
-   * http.sys refused a request before any pipeline saw it (reference §6.3-6.6): one HTTPERR line
+   * http.sys refused a request before any pipeline saw it (docs/reference.md §6.3-6.6): one HTTPERR line
    * with what it had parsed, no site or queue (it was never routed), and nothing for the handler.
    */
   private rejected(socket: Socket, rejection: Rejection): void {
@@ -368,7 +368,7 @@ export class IisHost {
     };
   }
 
-  /** serverRuntime/@appConcurrentRequestLimit exceeded: IIS itself answers 503.2 (reference §2.2). */
+  /** serverRuntime/@appConcurrentRequestLimit exceeded: IIS itself answers 503.2 (docs/reference.md §2.2). */
   private tooManyRequests(request: HostRequest): void {
     request.fail({
       status: 503, substatus: 2, win32: 0, errorCode: 0, module: 'IIS Web Core', notification: 'BeginRequest',
@@ -452,5 +452,5 @@ export class IisHost {
   }
 }
 
-/** How long http.sys waits for a request's logging data after its client went away (reference §6.4). */
+/** How long http.sys waits for a request's logging data after its client went away (docs/reference.md §6.4). */
 const LOGGING_WAIT_MS = 60_000;

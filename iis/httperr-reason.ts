@@ -1,5 +1,5 @@
 /**
- * The HTTPERR `s-reason` values the host model writes (reference §6.4), plus the count-prefixed
+ * The HTTPERR `s-reason` values the host model writes (docs/reference.md §6.4), plus the count-prefixed
  * `<n>_Connections_Refused`. The lab's decoder documents each; this union keeps the writers honest.
  */
 export type HttpErrReason =

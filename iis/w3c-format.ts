@@ -4,7 +4,7 @@ import type { HttperrEntry, W3cEntry } from './log-records.ts';
 /**
  * W3C extended log conventions shared by the W3SVC and HTTPERR logs: one space between fields,
  * `-` for an empty field, `+` for spaces and non-printable characters inside a field, UTC
- * date and time without milliseconds, CRLF line ends (reference §5.1-5.2, §6.3).
+ * date and time without milliseconds, CRLF line ends (docs/reference.md §5.1-5.2, §6.3).
  */
 export const CRLF = '\r\n';
 
@@ -16,7 +16,7 @@ export function w3cValue(value: string | number | undefined): string {
 
 /**
  * `cs-uri-query` with what the handler appended to the log (ARR's `X-ARR-CACHE-HIT=0&X-ARR-LOG-ID=…`,
- * reference §5.2, DOC-CACHE), joined to the request's own query with `&` [I].
+ * docs/reference.md §5.2, DOC-CACHE), joined to the request's own query with `&` [I].
  */
 export function logQuery(query: string | undefined, appended: readonly string[]): string | undefined {
   const parts = [query, ...appended].filter((p): p is string => p !== undefined && p !== '');
@@ -27,7 +27,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * `cs-uri-stem` as IIS logs it: the path percent-decoded and, under `logInUTF8` (the default,
- * reference §5.2), read as UTF-8; spaces then become `+` like any space in a field. `target` is the
+ * docs/reference.md §5.2), read as UTF-8; spaces then become `+` like any space in a field. `target` is the
  * request target as its bytes came off the wire, one char per byte (how Node's parser hands it
  * over), so raw UTF-8 in a request line is not encoded twice. A path that is not valid UTF-8 once
  * decoded is logged as it came [I].
@@ -49,13 +49,13 @@ export function logStem(target: string): string {
   }
 }
 
-/** IIS 10 default field order for a site (`logExtFileFlags` default), reference §5.1. */
+/** IIS 10 default field order for a site (`logExtFileFlags` default), docs/reference.md §5.1. */
 export const W3SVC_DEFAULT_FIELDS = [
   'date', 'time', 's-ip', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 's-port', 'cs-username', 'c-ip',
   'cs(User-Agent)', 'cs(Referer)', 'sc-status', 'sc-substatus', 'sc-win32-status', 'time-taken',
 ] as const;
 
-/** HTTPERR `#Fields` per Windows generation, reference §6.2. */
+/** HTTPERR `#Fields` per Windows generation, docs/reference.md §6.2. */
 export const HTTPERR_FIELD_VARIANTS = {
   /** Vista / Server 2008 to 2012 R2. */
   legacy: ['date', 'time', 'c-ip', 'c-port', 's-ip', 's-port', 'cs-version', 'cs-method', 'cs-uri', 'sc-status', 's-siteid', 's-reason', 's-queuename'],
@@ -69,13 +69,13 @@ function truncateBytes(text: string, max: number): string {
   return bytes.length <= max ? text : bytes.subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
 }
 
-/** An IPv6 address in HTTPERR carries its scope id, `%0` when it has none (reference §6.3 [C]). */
+/** An IPv6 address in HTTPERR carries its scope id, `%0` when it has none (docs/reference.md §6.3 [C]). */
 function withScope(ip: string | undefined): string | undefined {
   return ip !== undefined && ip.includes(':') && !ip.includes('%') ? `${ip}%0` : ip;
 }
 
 /**
- * An HTTPERR entry as http.sys writes its fields (reference §6.3 [V W32-ERRFMT]): `cs-method`
+ * An HTTPERR entry as http.sys writes its fields (docs/reference.md §6.3 [V W32-ERRFMT]): `cs-method`
  * truncated at 255 bytes and `cs-uri` at 4096, `HTTP/?.?` for a version whose major or minor
  * number is 10 or more, IPv6 addresses with their scope id.
  */

@@ -1,6 +1,6 @@
 /**
  * The Win32 codes the host model itself reports, in `sc-win32-status` and in FREB ErrorCode
- * descriptions, with their FormatMessage texts (reference §3.3, W32-SYSERR [V]). One table: the
+ * descriptions, with their FormatMessage texts (docs/reference.md §3.3, W32-SYSERR [V]). One table: the
  * pipeline, the trace writer and `arr-lab decode` all read it.
  */
 export const HOST_WIN32 = {

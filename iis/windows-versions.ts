@@ -3,7 +3,7 @@ import type { HostIdentity } from './host.ts';
 /**
  * The Windows Server a host claims, and what follows from it in the artifacts: the IIS version
  * in `#Software` and error pages, the build in the More Information link, and the HTTPERR
- * `#Fields` variant (reference §5.1, §6.2, §4.2).
+ * `#Fields` variant (docs/reference.md §5.1, §6.2, §4.2).
  */
 export const WINDOWS_VERSIONS = {
   '2012r2': { iisVersion: '8.5', osBuild: 9600, httperrVariant: 'legacy' },

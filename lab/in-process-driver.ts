@@ -215,7 +215,7 @@ class InProcessController extends InProcessHost implements ControllerHandle {
   }
 }
 
-/** Not documented; the name the lab writes on ARR's events (reference §1.9). */
+/** Not documented; the name the lab writes on ARR's events (docs/reference.md §1.9). */
 const ARR_EVENT_PROVIDER = 'Application Request Routing';
 
 /** Hosts as objects in this process, sharing the lab clock: the fastest and most precise mode. */

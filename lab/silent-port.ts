@@ -11,7 +11,7 @@ const BACKLOG = 1;
 
 /**
  * A loopback port whose SYNs are never answered: a member whose host is down or unreachable
- * (reference §3.2, §8.2, §9 row 4), made without root, without a firewall rule and without a
+ * (docs/reference.md §3.2, §8.2, §9 row 4), made without root, without a firewall rule and without a
  * shortcut in the proxy, so the proxy's own connect really hangs until its connect timeout.
  *
  * Linux answers a SYN to a listening port only while the port's accept queue has room; when the

@@ -4,7 +4,7 @@ import { openClientSocket } from './client-socket.ts';
 /**
  * Clients that ask for a page and never read the response: once the socket buffers are full the
  * controller's send stalls, and http.sys cuts the connection when the response has taken longer
- * than its length at minBytesPerSecond (Timer_MinBytesPerSecond, reference §6.5). Resolves when
+ * than its length at minBytesPerSecond (Timer_MinBytesPerSecond, docs/reference.md §6.5). Resolves when
  * the server has closed every connection.
  */
 export async function slowReader(lab: Lab, o: { connections: number; path: string }): Promise<void> {

@@ -4,7 +4,7 @@ import { openClientSocket } from './client-socket.ts';
 /**
  * Clients that announce a request body and stop sending it part way (a stalled upload): http.sys
  * on the controller ends each request after connectionTimeout without progress and logs it as
- * Timer_EntityBody (reference §6.4, §6.5). Resolves when the server has closed every connection.
+ * Timer_EntityBody (docs/reference.md §6.4, §6.5). Resolves when the server has closed every connection.
  */
 export async function slowUpload(lab: Lab, o: { connections: number; path: string; announced: number; sent: number }): Promise<void> {
   const pending: Promise<void>[] = [];

@@ -4,7 +4,7 @@ import type { AffinityConfig } from './farm-config.ts';
 import type { ServerRuntime } from './server-state.ts';
 
 /**
- * Client affinity by cookie (`affinity/@useCookie`, reference §1.7): the first request is load
+ * Client affinity by cookie (`affinity/@useCookie`, docs/reference.md §1.7): the first request is load
  * balanced and answered with a cookie naming the server; later requests carrying it go to that
  * server while it can take them. The cookie's value and attributes on on-premises ARR are not
  * documented: the lab uses a SHA-256 of the server address (hex) and `Path=/` with the request's

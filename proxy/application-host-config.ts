@@ -6,7 +6,7 @@ import { farmSchema, type FarmConfig, type FarmInput } from './farm-config.ts';
 import { isHonoured } from './farm-settings-coverage.ts';
 
 /**
- * Builds a lab farm from a customer's applicationHost.config (reference §1): the whole file, a
+ * Builds a lab farm from a customer's applicationHost.config (docs/reference.md §1): the whole file, a
  * `<webFarms>` section or a single `<webFarm>`. Every attribute the reference lists is read with
  * its IIS syntax; what the lab does not act on, does not model or does not know is reported once
  * per attribute; anything IIS would refuse fails with its line.
@@ -46,7 +46,7 @@ export interface ServerReport {
 }
 
 export interface ConfigWarning {
-  /** `not-honoured`: read into the farm, ignored by the runtime; `not-modelled`: known IIS configuration the lab drops; `unknown`: not in reference §1. */
+  /** `not-honoured`: read into the farm, ignored by the runtime; `not-modelled`: known IIS configuration the lab drops; `unknown`: not in docs/reference.md §1. */
   kind: 'not-honoured' | 'not-modelled' | 'unknown';
   path: string;
   /** Every line where it appears; it is reported once. */
@@ -335,7 +335,7 @@ function warningText(kind: ConfigWarning['kind'], path: string): string {
     case 'not-modelled':
       return `${path} is not modelled by the lab: ignored`;
     case 'unknown':
-      return `${path} is not in the ARR configuration the lab knows (reference §1): ignored`;
+      return `${path} is not in the ARR configuration the lab knows (docs/reference.md §1): ignored`;
   }
 }
 

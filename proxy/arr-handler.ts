@@ -52,7 +52,7 @@ export class ArrHandler implements RequestHandler {
     if (route.setCookie) request.res.appendHeader('Set-Cookie', route.setCookie);
     const logId = this.ids.guid();
     request.arrLogId = logId;
-    // The key a support engineer follows from this line to the member's trace (reference §5.2); no cache: always a miss.
+    // The key a support engineer follows from this line to the member's trace (docs/reference.md §5.2); no cache: always a miss.
     request.appendedToLog.push(`${protocol.logCacheHitName}=0`, `${protocol.logGuidName}=${logId}`);
     const headers = arrRequestHeaders(req, { ip: request.peer.cIp, port: request.peer.cPort }, protocol, logId, maxForwards);
     server.started();
@@ -153,7 +153,7 @@ function routingContext(request: HostRequest): RoutingContext {
 }
 
 /**
- * ARR's trace events for a routed request (reference §7.4): ARR_SERVER_ROUTED with the server's
+ * ARR's trace events for a routed request (docs/reference.md §7.4): ARR_SERVER_ROUTED with the server's
  * counters at routing time, then one GENERAL_SET_REQUEST_HEADER per header ARR sets, in ARR's
  * order, empty values included.
  */

@@ -14,7 +14,7 @@ export interface ClientPeer {
 }
 
 /**
- * The request headers ARR hands WinHTTP for a member (reference §7.4-7.5), as IIS holds them:
+ * The request headers ARR hands WinHTTP for a member (docs/reference.md §7.4-7.5), as IIS holds them:
  * the known headers first under their canonical names, then the others in arrival order, with
  * ARR's own at the end in the order they are set (URL Rewrite's X-Original-URL, then
  * X-Forwarded-For with the client port by default, then X-ARR-LOG-ID). X-ARR-SSL and

@@ -19,7 +19,7 @@ export interface RetryOptions {
 }
 
 /**
- * Whether ARR tries another member after a failed connect is undocumented (reference §1.11,
+ * Whether ARR tries another member after a failed connect is undocumented (docs/reference.md §1.11,
  * §10 q1), so it is a lab switch. Switched on, an attempt that fails before a byte of the request
  * left (the resolve and connect phases) is repeated on the balancer's next pick among the members
  * not yet tried, each attempt with its own phase timeouts, until one connects or none is left.

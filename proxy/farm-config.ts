@@ -4,7 +4,7 @@ import { formatTimeSpan } from '../core/duration.ts';
 import { parseStatusRanges } from '../core/status-ranges.ts';
 
 /**
- * A web farm as ARR configures it (reference §1). Attribute names and defaults are those of
+ * A web farm as ARR configures it (docs/reference.md §1). Attribute names and defaults are those of
  * applicationHost.config's `webFarms` section, so a farm written here reads like the XML and the
  * XML loader maps onto it one to one. timeSpan values are held in nominal milliseconds.
  *
@@ -84,7 +84,7 @@ export const protocolSchema = z
   .superRefine(inRanges('protocol'));
 
 /**
- * The Monitoring page's Availability, as set by the Rotate Servers actions (reference §1.9):
+ * The Monitoring page's Availability, as set by the Rotate Servers actions (docs/reference.md §1.9):
  * Make Server Available, Unavailable Gracefully, Unavailable Immediately, Disallow New Connections.
  * `Unavailable` is accepted as the graceful form.
  */

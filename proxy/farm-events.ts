@@ -1,5 +1,5 @@
 /**
- * The ARR events of the Application log (TN-EVENTS, reference §1.9). The texts of 1000 and 1002
+ * The ARR events of the Application log (TN-EVENTS, docs/reference.md §1.9). The texts of 1000 and 1002
  * are the documented ones; the `<reason>` strings and the provider name are not documented.
  */
 export interface FarmEvent {

@@ -17,7 +17,7 @@ export interface Route {
 
 /**
  * A running web farm: its members' runtime state, the balancer, affinity, and the health rules
- * that decide who may take a request (reference §1.6-1.9).
+ * that decide who may take a request (docs/reference.md §1.6-1.9).
  */
 export class FarmRuntime {
   readonly servers: ServerRuntime[];

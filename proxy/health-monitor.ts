@@ -4,7 +4,7 @@ import type { ForwardHandle, Forwarder } from './forwarder.ts';
 import type { ServerRuntime } from './server-state.ts';
 import { parseStatusRanges } from '../core/status-ranges.ts';
 
-/** `TestHealth`'s result taxonomy (SCHEMA-ARR, reference §1.4). */
+/** `TestHealth`'s result taxonomy (SCHEMA-ARR, docs/reference.md §1.4). */
 export type ProbeResult =
   | { result: 'Success'; httpStatus: number }
   | { result: 'ConnectionFailure'; detail: string }
@@ -20,7 +20,7 @@ export interface HealthProbe {
 }
 
 /**
- * ARR's two health tests (reference §1.6, §1.9):
+ * ARR's two health tests (docs/reference.md §1.6, §1.9):
  * - the URL test: every `interval`, a GET of `url` to each server (the URL's path and host, the
  *   server's address and port); no answer within `timeout`, a status outside `statusCodeMatch`
  *   or a body without `responseMatch` is a failure. A failed test is repeated `retries` more
@@ -165,7 +165,7 @@ export class HealthMonitor {
   }
 }
 
-/** The `<reason>` of event 1000; ARR's own wording is undocumented (reference §10 q5). */
+/** The `<reason>` of event 1000; ARR's own wording is undocumented (docs/reference.md §10 q5). */
 function describe(outcome: ProbeResult): string {
   switch (outcome.result) {
     case 'ConnectionFailure':

@@ -6,7 +6,7 @@ import { StaticDirectory, type Endpoint } from './member-directory.ts';
 
 /**
  * What the lab's DNS says about one name. WinHTTP resolves the farm server's address before it
- * connects, under its own ResolveTimeout (reference §3.2: "Name resolution ... takes longer than
+ * connects, under its own ResolveTimeout (docs/reference.md §3.2: "Name resolution ... takes longer than
  * resolve ... timeouts" gives ERROR_WINHTTP_TIMEOUT), so each outcome is scriptable per name:
  *
  * - `nxdomain`: the name does not exist (getaddrinfo ENOTFOUND) -> 12007;

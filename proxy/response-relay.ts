@@ -15,7 +15,7 @@ export interface RelayOutcome {
 }
 
 /**
- * Carries the member's response back to the client the way ARR does (reference §1.5): ARR retains
+ * Carries the member's response back to the client the way ARR does (docs/reference.md §1.5): ARR retains
  * the response ("Response buffer threshold", `responseBufferLimit` KB) and sends nothing to the
  * client until the body it holds exceeds that size or the response is complete. So a member that
  * fails while the response is held still becomes a 502.3 error page; once ARR has started sending,
@@ -145,7 +145,7 @@ function hasContentLength(rawHeaders: Buffer[]): boolean {
 
 export const NO_SERVER_TEXT = 'No appropriate server could be found to route the request.';
 
-/** ARR's detailed error page for a classification row (reference §4.1). */
+/** ARR's detailed error page for a classification row (docs/reference.md §4.1). */
 export function errorPage(row: ClassificationRow) {
   return {
     status: row.status,

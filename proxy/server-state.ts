@@ -1,6 +1,6 @@
 import type { Availability, ServerConfig } from './farm-config.ts';
 
-/** The runtime counters ARR keeps per server (reference §1.4 `counters`). */
+/** The runtime counters ARR keeps per server (docs/reference.md §1.4 `counters`). */
 export interface ServerCounters {
   totalRequests: number;
   failedRequests: number;
@@ -11,7 +11,7 @@ export interface ServerCounters {
   responseTime: number;
 }
 
-/** `counters/@state` (reference §1.4, §1.9). */
+/** `counters/@state` (docs/reference.md §1.4, §1.9). */
 export type CounterState = 'Active' | 'Draining' | 'Inactive';
 
 /** Something in flight to this server that an administrator can cut short. */

@@ -1,5 +1,5 @@
 /**
- * WinHTTP errors ARR reports (reference §3.1). HRESULT = 0x80070000 | code (FACILITY_WIN32).
+ * WinHTTP errors ARR reports (docs/reference.md §3.1). HRESULT = 0x80070000 | code (FACILITY_WIN32).
  * `text` is the FormatMessage text shown on ARR's error page and in FREB.
  */
 export interface WinHttpError {
@@ -17,7 +17,7 @@ export const WINHTTP = {
   INVALID_SERVER_RESPONSE: { code: 12152, name: 'ERROR_WINHTTP_INVALID_SERVER_RESPONSE', text: 'The server returned an invalid or unrecognized response' },
 } as const satisfies Record<string, WinHttpError>;
 
-/** Win32 / Winsock codes a WinHTTP trace shows underneath the WinHTTP error (reference §3.3). */
+/** Win32 / Winsock codes a WinHTTP trace shows underneath the WinHTTP error (docs/reference.md §3.3). */
 export const WIN32 = {
   ERROR_TIMEOUT: { code: 1460, name: 'ERROR_TIMEOUT' },
   WSAECONNRESET: { code: 10054, name: 'WSAECONNRESET' },

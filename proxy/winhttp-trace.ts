@@ -5,7 +5,7 @@ import type { Failure } from './failure.ts';
 
 /**
  * The controller's WinHTTP trace, as the message column of a `netsh trace scenario=internetclient`
- * capture shows it (reference §8): for every failed trip to a member, the lines WinHTTP writes for
+ * capture shows it (docs/reference.md §8): for every failed trip to a member, the lines WinHTTP writes for
  * the phase that failed, each call stamped when it was made and the completion when it came.
  *
  * - A receive failure (§8.1, verbatim): WinHttpReceiveResponse when the request had been sent, then

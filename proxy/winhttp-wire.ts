@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 /**
  * undici writes the request head itself: `host` and `connection` lower-case and first, and no
  * `Content-Length` on a bodyless GET (RFC 9110). WinHTTP writes `Host`, `Connection: Keep-Alive`
- * and `Content-Length: 0` on a bodyless GET (reference §7.5, the member's headers in DOC-502).
+ * and `Content-Length: 0` on a bodyless GET (docs/reference.md §7.5, the member's headers in DOC-502).
  * This rewrites each request head undici writes on a member connection into WinHTTP's spelling;
  * bodies pass untouched.
  */

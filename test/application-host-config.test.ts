@@ -31,7 +31,7 @@ function problemsOf(fn: () => unknown): ApplicationHostConfigError['problems'] {
 
 const setting = (farm: FarmFromXml, path: string) => farm.settings.find((s) => s.path === path)!;
 
-/** Every attribute reference §1.3–1.8 lists for the farm, with its default as IIS writes it ('' = none). */
+/** Every attribute docs/reference.md §1.3–1.8 lists for the farm, with its default as IIS writes it ('' = none). */
 const REFERENCE_DEFAULTS: Record<string, string> = {
   'webFarm/@enabled': 'true', 'webFarm/@serverAutoStart': 'true', 'webFarm/@passConnectionCloseHeader': 'false', 'webFarm/@passServerHeader': 'Replace',
   'protocol/@httpVersion': 'PassThrough', 'protocol/@keepAlive': 'true', 'protocol/@timeout': '00:00:30', 'protocol/@preserveHostHeader': 'true',
@@ -61,7 +61,7 @@ const REFERENCE_SERVER_DEFAULTS: Record<string, string> = {
 describe('applicationHost.config: attributes and defaults', () => {
   const minimal = readApplicationHostConfig('<webFarms><webFarm name="f"><server address="a"/></webFarm></webFarms>', 'minimal.config');
 
-  it('knows every attribute of reference §1 with its default', () => {
+  it('knows every attribute of docs/reference.md §1 with its default', () => {
     const defaults = Object.fromEntries(minimal.settings.filter((s) => s.path !== 'webFarm/@name').map((s) => [s.path, s.value]));
     expect(defaults).toEqual(REFERENCE_DEFAULTS);
     const server = Object.fromEntries(minimal.servers[0]!.settings.filter((s) => s.path !== 'server/@address').map((s) => [s.path, s.value]));

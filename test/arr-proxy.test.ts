@@ -22,7 +22,7 @@ describe('ARR on the wire', () => {
       expect(seen.headers['x-arr-log-id']).toBe(proxy.meta.arrLogId);
       expect(lab.member('member1').records()[0]!.meta.arrLogId).toBe(proxy.meta.arrLogId);
       expect(member).toHaveLength(1);
-      // WinHTTP sends Content-Length: 0 on a bodyless GET (reference §7.5).
+      // WinHTTP sends Content-Length: 0 on a bodyless GET (docs/reference.md §7.5).
       expect(seen.headers['content-length']).toBe('0');
       expect(seen.headers['user-agent']).toBe('probe');
       // Empty on plain HTTP, so not sent; a client cannot smuggle its own value through.

@@ -39,7 +39,7 @@ describe('decode knowledge base', () => {
     }
   });
 
-  it('holds every code of reference §3.1 and §3.3 once, each fact with an evidence level and a source', () => {
+  it('holds every code of docs/reference.md §3.1 and §3.3 once, each fact with an evidence level and a source', () => {
     expect(WINHTTP_CODES.map((c) => c.code)).toEqual([12001, 12002, 12004, 12005, 12006, 12007, 12017, 12029, 12030, 12032, 12044, 12152, 12156, 12157, 12175, 12181, 12182, 12183, 12184]);
     for (const c of [0, 64, 121, 995, 1225, 1226, 1229, 1231, 1236, 1460, 10053, 10054, 10060, 10061, 10065]) expect(WIN32_CODES.some((w) => w.code === c), String(c)).toBe(true);
     for (const table of [WINHTTP_CODES, WININET_CODES, WIN32_CODES]) {
@@ -176,7 +176,7 @@ describe('decode', () => {
 
   it('refuses unknown codes and non-codes with a message that says what it knows', () => {
     expect(() => decode('0x80070005', facts)).toThrow(UnknownCodeError);
-    expect(() => decode('0x80070005', facts)).toThrow(/HRESULT_FROM_WIN32\(5\).*reference §3/);
+    expect(() => decode('0x80070005', facts)).toThrow(/HRESULT_FROM_WIN32\(5\).*docs\/reference.md §3/);
     expect(() => decode('0x80004005', facts)).toThrow(/not a FACILITY_WIN32 HRESULT/);
     expect(() => decode('Teleported', facts)).toThrow(/not an HTTPERR reason/);
     expect(() => decode('777.1', facts)).toThrow(/not an IIS status/);

@@ -29,7 +29,7 @@ interface ManifestRecord {
 
 /**
  * What a request's records say apart from what a seed may change: ids (the controller's
- * cs-uri-query carries the X-ARR-LOG-ID, reference §5.2), ports and the modelled jitter.
+ * cs-uri-query carries the X-ARR-LOG-ID, docs/reference.md §5.2), ports and the modelled jitter.
  */
 function story(manifest: { requests: { arrLogId?: string; logged: Record<string, ManifestRecord[]> }[] }) {
   return manifest.requests.map((r) => {

@@ -39,7 +39,7 @@ async function withTracedLab(topology: Topology, freb: FrebRule, fn: (lab: Lab) 
 
 const EVERY_STATUS: FrebRule = { statusCodes: '100-999', maxLogFiles: 50 };
 
-describe('member trace of a request that ends in HTTPERR (reference §6.7)', () => {
+describe('member trace of a request that ends in HTTPERR (docs/reference.md §6.7)', () => {
   it('writes the member FREB file for Response.Close, correlated by X-ARR-LOG-ID, beside its HTTPERR line', async () => {
     const topology = { members: [{ name: 'member1', script: [{ route: '/time/', do: ['close-without-response'] }] }] };
     await withTracedLab(topology, EVERY_STATUS, async (lab) => {
@@ -75,7 +75,7 @@ function utf8Rows(file: string): Record<string, string>[] {
   return lines.filter((l) => !l.startsWith('#')).map((l) => Object.fromEntries(l.split(' ').map((v, i) => [fields[i]!, v])));
 }
 
-describe('W3SVC fields as IIS writes them (reference §5.2)', () => {
+describe('W3SVC fields as IIS writes them (docs/reference.md §5.2)', () => {
   const topology = { members: [{ name: 'member1', script: [{ route: '/', do: [{ respond: {} }] }] }] };
 
   it("appends X-ARR-CACHE-HIT=0&X-ARR-LOG-ID=<guid> to the controller's cs-uri-query, the same id the member received", async () => {
@@ -118,7 +118,7 @@ describe('W3SVC fields as IIS writes them (reference §5.2)', () => {
   });
 });
 
-describe("ARR's detailed error page (reference §4.1-4.2)", () => {
+describe("ARR's detailed error page (docs/reference.md §4.1-4.2)", () => {
   it('is served with the captured headers, names the trace folder, and ends every line in " \\r\\n"', async () => {
     const topology = { members: [{ name: 'member1', script: [{ route: '/', do: ['close-without-response'] }] }] };
     await withTracedLab(topology, EVERY_STATUS, async (lab) => {
@@ -134,7 +134,7 @@ describe("ARR's detailed error page (reference §4.1-4.2)", () => {
   });
 });
 
-describe('the WinHTTP trace file (reference §8)', () => {
+describe('the WinHTTP trace file (docs/reference.md §8)', () => {
   it('stamps WinHttpReceiveResponse when it was called and the failure when it came: 30 s apart for a receive timeout', async () => {
     const topology = { farm: { protocol: { timeout: '00:00:30' } }, members: [{ name: 'member1', script: [{ route: '/', do: [{ sleep: '45s' }, { respond: {} }] }] }] };
     await withTracedLab(topology, EVERY_STATUS, async (lab) => {
@@ -154,7 +154,7 @@ describe('the WinHTTP trace file (reference §8)', () => {
   });
 });
 
-describe('which page a client gets (reference §4.2-4.3)', () => {
+describe('which page a client gets (docs/reference.md §4.2-4.3)', () => {
   it('serves the custom 502 page, not the detailed one, where the client is not local to the error mode', async () => {
     const { dir, cleanup } = tempDir();
     const topology = { members: [{ name: 'member1', script: [{ route: '/', do: ['close-without-response'] }] }] };
@@ -172,7 +172,7 @@ describe('which page a client gets (reference §4.2-4.3)', () => {
   });
 });
 
-describe('Failed Request Tracing details (reference §7)', () => {
+describe('Failed Request Tracing details (docs/reference.md §7)', () => {
   it('writes Notification as its flag with the name in the rendering, the full URL and connection ids, and a stylesheet beside the files', async () => {
     const topology = { members: [{ name: 'member1', script: [{ route: '/', do: ['close-without-response'] }] }] };
     await withTracedLab(topology, { statusCodes: '500-999', maxLogFiles: 50 }, async (lab) => {
@@ -219,7 +219,7 @@ describe('Failed Request Tracing details (reference §7)', () => {
   });
 });
 
-describe('N_Connections_Refused (reference §6.4)', () => {
+describe('N_Connections_Refused (docs/reference.md §6.4)', () => {
   it('reports the refused connections every 5 s, one line per period with its count and every other field "-"', async () => {
     // Through the scenario runner, whose client is a lab party: its requests hold the report timer.
     const [loaded] = (await loadCatalog()).filter((l) => l.scenario.name === 'connections-refused');
@@ -242,7 +242,7 @@ describe('N_Connections_Refused (reference §6.4)', () => {
   });
 });
 
-describe('HTTPERR fields as http.sys writes them (reference §6.3)', () => {
+describe('HTTPERR fields as http.sys writes them (docs/reference.md §6.3)', () => {
   it('truncates cs-uri at 4096 bytes in the file', async () => {
     // A 4200-byte segment is over http.sys's UrlSegmentMaxLength (260): both hosts lift it (0 = no limit).
     const lifted = { urlSegmentMaxLength: 0 };
@@ -268,7 +268,7 @@ describe('HTTPERR fields as http.sys writes them (reference §6.3)', () => {
   });
 });
 
-describe('a silent member: Windows gives up on the SYN at 21 s, or ARR first (reference §8.2)', () => {
+describe('a silent member: Windows gives up on the SYN at 21 s, or ARR first (docs/reference.md §8.2)', () => {
   for (const [timeout, winner, took, cause] of [
     ['00:00:30', 'the OS', 21_000, 'mapped (WSAETIMEDOUT) 10060 to (ERROR_WINHTTP_TIMEOUT) 12002'],
     ['00:00:10', "ARR's timer", 10_000, 'mapped (?) 1460 to (ERROR_WINHTTP_TIMEOUT) 12002'],
@@ -289,7 +289,7 @@ describe('a silent member: Windows gives up on the SYN at 21 s, or ARR first (re
   }
 });
 
-describe('W3SVC restart (reference §5.1)', () => {
+describe('W3SVC restart (docs/reference.md §5.1)', () => {
   it('writes the directive block again mid-file when a host starts logging into an existing file', () => {
     const { dir, cleanup } = tempDir();
     try {

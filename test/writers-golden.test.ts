@@ -36,7 +36,7 @@ describe('golden files', () => {
     }
   });
 
-  it("writes the WinHTTP trace block of reference §8.1 for a receive timeout, line for line, the call stamped when it was made", () => {
+  it("writes the WinHTTP trace block of docs/reference.md §8.1 for a receive timeout, line for line, the call stamped when it was made", () => {
     const failedAt = Date.UTC(2011, 6, 22, 12, 32, 23, 123);
     const trip = { phase: 'receive-headers' as const, calls: { send: failedAt - 30_010, receive: failedAt - 30_000 } };
     const lines = traceLines(row('receive-timeout'), 1, trip, failedAt);

@@ -3,7 +3,7 @@ import { defineBehaviour } from '../behaviour.ts';
 
 /**
  * ASP.NET's Response.Close() with nothing written: the connection is reset (RST) without a byte
- * of response. IIS writes no W3SVC line; http.sys logs Connection_Dropped (reference §6.7).
+ * of response. IIS writes no W3SVC line; http.sys logs Connection_Dropped (docs/reference.md §6.7).
  */
 export default defineBehaviour({
   name: 'close-without-response',

@@ -7,7 +7,7 @@ import type { TraceEvent } from './trace.ts';
 
 /**
  * A site's Failed Request Tracing: the rule (`failureDefinitions` status codes and time taken)
- * and the folder of `frNNNNNN.xml` files, which keeps the newest `maxLogFiles` (reference §7.1).
+ * and the folder of `frNNNNNN.xml` files, which keeps the newest `maxLogFiles` (docs/reference.md §7.1).
  */
 export interface FrebRule {
   /** `failureDefinitions/@statusCodes`, e.g. `500-999`. */
@@ -59,7 +59,7 @@ export class FrebLog {
     }
     if (this.sequence === 0) {
       mkdirSync(this.dir, { recursive: true });
-      // The traces name `freb.xsl` as their stylesheet; IIS keeps one in the folder (reference §7.1).
+      // The traces name `freb.xsl` as their stylesheet; IIS keeps one in the folder (docs/reference.md §7.1).
       // A stylesheet already there is left as it is.
       try {
         writeFileSync(join(this.dir, 'freb.xsl'), FREB_XSL, { flag: 'wx' });

@@ -4,7 +4,7 @@ import { errorCodeDescription } from './error-text.ts';
 import { AREAS, LEVELS, fieldsOf, type TraceEvent, type TraceField } from './trace.ts';
 
 /**
- * Renders one `frNNNNNN.xml` the way iisfreb.dll lays it out (reference §7.2-7.3, from the
+ * Renders one `frNNNNNN.xml` the way iisfreb.dll lays it out (docs/reference.md §7.2-7.3, from the
  * decompiled writer): CRLF line ends, the `failedRequest` attributes on continuation lines
  * indented by 15 spaces, the closing `>` alone, one `<Event>` per trace event in the event schema
  * namespace, and `</failedRequest>` without a final CRLF. Numeric opcodes and per-event GUIDs are

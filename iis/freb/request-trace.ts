@@ -5,7 +5,7 @@ import { errorCode, num, str, type TraceEvent } from './trace.ts';
 import type { FailedRequestInfo } from './freb-xml.ts';
 import { HOST_WIN32, hresultFromWin32 } from '../win32-status.ts';
 
-/** ERROR_CONNECTION_INVALID, as the member's FREB shows after ARR disconnected (reference §6.7). */
+/** ERROR_CONNECTION_INVALID, as the member's FREB shows after ARR disconnected (docs/reference.md §6.7). */
 const HRESULT_CONNECTION_INVALID = hresultFromWin32(HOST_WIN32.ERROR_CONNECTION_INVALID.code);
 
 /** The response headers as sent, `Name: value` lines ending in CRLF (the status line is not a header). */
@@ -16,7 +16,7 @@ function responseHeaders(request: HostRequest): string {
 
 /**
  * The events that close a request's trace: the response headers when a response went out
- * (GENERAL_RESPONSE_HEADERS, reference §7.4 [V DOC-FRT-ARR]), the final flush and the end of the
+ * (GENERAL_RESPONSE_HEADERS, docs/reference.md §7.4 [V DOC-FRT-ARR]), the final flush and the end of the
  * request.
  */
 function completion(request: HostRequest, at: number, { sent, received }: { sent: number; received: number }): TraceEvent[] {
@@ -76,10 +76,10 @@ function buffered(request: HostRequest): TraceEvent[] {
 
 /**
  * A `timeTaken` rule fires when the limit expires, not when the request ends: iisfreb.dll then
- * writes the events buffered so far with failureReason TIME_TAKEN (reference §7.2, DEC-FREB
+ * writes the events buffered so far with failureReason TIME_TAKEN (docs/reference.md §7.2, DEC-FREB
  * `DoExpiredAction`), so a request that never ends still leaves its trace. When it does end, the
  * same file is written again with every event, as the member trace of DOC-502 shows the final
- * flush of a request that outlived its limit (reference §6.7) [I]. Returns the cancel.
+ * flush of a request that outlived its limit (docs/reference.md §6.7) [I]. Returns the cancel.
  */
 export function armTimeTakenRule(freb: FrebLog, request: HostRequest, host: TracingHost): () => void {
   const limit = freb.timeTakenLimit;

@@ -1,5 +1,5 @@
 /**
- * Failed Request Tracing events as a host buffers them for one request (reference §7). A field
+ * Failed Request Tracing events as a host buffers them for one request (docs/reference.md §7). A field
  * keeps its kind so the writer formats it the way iisfreb.dll does: booleans `true`/`false`,
  * numbers in decimal, GUIDs as strings, and an `errorCode` (an HRESULT) in decimal with its
  * FormatMessage text in the rendering.

@@ -1,7 +1,7 @@
 import type { Evidence } from '../../core/evidence.ts';
 
 /**
- * The answers http.sys writes by itself (reference §6.6): one HTML template, CRLF line ends, no
+ * The answers http.sys writes by itself (docs/reference.md §6.6): one HTML template, CRLF line ends, no
  * space between the two DOCTYPE strings, `Server: Microsoft-HTTPAPI/2.0`, `Connection: close`.
  * The template is fixed by captures whose Content-Length matches it byte for byte (503: 326,
  * 400 Invalid Verb: 326, 400 badly formed: 311, 400 Invalid URL: 324, 411: 344); each answer says

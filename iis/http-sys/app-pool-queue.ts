@@ -15,7 +15,7 @@ interface Waiter {
 }
 
 /**
- * The app pool's request queue in http.sys and the worker that drains it (reference §2.2,
+ * The app pool's request queue in http.sys and the worker that drains it (docs/reference.md §2.2,
  * §6.4-6.5): a request runs at once while the worker has a free thread (`concurrency`), else it
  * waits, first come first served, in a queue of at most `queueLength`. A request that arrives to a
  * full queue is refused (QueueFull); one whose client goes away while it waits is dropped

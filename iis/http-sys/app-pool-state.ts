@@ -2,7 +2,7 @@ import type { HttpErrReason } from '../httperr-reason.ts';
 
 /**
  * What WAS has done to a member's application pool, and the reason http.sys logs when it answers
- * the pool's requests itself with its canned 503 (reference §6.4 [V KB-HTTPERR] for the reasons
+ * the pool's requests itself with its canned 503 (docs/reference.md §6.4 [V KB-HTTPERR] for the reasons
  * and their meanings; which pool state gives which reason is the lab's reading [I]):
  *
  * - `Stopped`: an administrator stopped the pool: `Disabled`.

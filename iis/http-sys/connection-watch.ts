@@ -4,7 +4,7 @@ import type { LabClock, TimerHandle } from '../../core/clock.ts';
 export type ConnectionTimer = 'Timer_ConnectionIdle' | 'Timer_HeaderWait' | 'Timer_MinBytesPerSecond';
 
 /**
- * http.sys's wait for the next request on a connection (reference §6.4-6.5): a connection with no
+ * http.sys's wait for the next request on a connection (docs/reference.md §6.4-6.5): a connection with no
  * request in progress for `connectionTimeout` is closed, logged as Timer_ConnectionIdle, or as
  * Timer_HeaderWait when part of a request had arrived meanwhile but never its whole headers. The
  * two timers share the IIS connectionTimeout here (their http.sys defaults are both 120 s).

@@ -22,7 +22,7 @@ export interface FrontHost {
 }
 
 /**
- * A host's http.sys (reference §6): which connections it takes (nonpaged pool, Connections_Refused),
+ * A host's http.sys (docs/reference.md §6): which connections it takes (nonpaged pool, Connections_Refused),
  * the timers on connections and requests (ConnectionIdle, HeaderWait, EntityBody, MinBytesPerSecond),
  * the site's connection limit, the app pool's queue in front of the worker, and the list of dropped
  * connections. Every wait is on the lab clock.
@@ -190,7 +190,7 @@ export class HttpSysFront {
 
   /**
    * The site's connection limit, checked by http.sys before the request reaches a queue: over
-   * maxConnections it answers the canned 503 and logs ConnLimit (reference §6.4).
+   * maxConnections it answers the canned 503 and logs ConnLimit (docs/reference.md §6.4).
    */
   refusesRequest(request: HostRequest): boolean {
     const reason = this.watches.size > this.settings.maxConnections ? 'ConnLimit' : unavailableReason(this.appPool);

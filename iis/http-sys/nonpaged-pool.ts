@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { timeSpanSchema } from '../../core/duration-schema.ts';
 
 /**
- * The kernel's nonpaged pool as http.sys sees it (reference §6.4-6.5: below 20 MB free, http.sys
+ * The kernel's nonpaged pool as http.sys sees it (docs/reference.md §6.4-6.5: below 20 MB free, http.sys
  * stops receiving new connections and logs Connections_Refused [V KB-HTTPERR]). The pool's size,
  * what a connection and a request cost, and the leak are the lab's model [I]: a driver that leaks
  * (the seed case's antivirus filter) is scripted as `leakMB` (at once) or `leakMBPerMinute`.
@@ -14,7 +14,7 @@ export const nonPagedPoolSchema = z
     perRequestKB: z.number().min(0).default(4),
     leakMB: z.number().min(0).default(0),
     leakMBPerMinute: z.number().min(0).default(0),
-    /** How often http.sys writes the count of refused connections: 5 s apart in a real capture (reference §6.4 [C]). */
+    /** How often http.sys writes the count of refused connections: 5 s apart in a real capture (docs/reference.md §6.4 [C]). */
     refusedReportInterval: timeSpanSchema.default(5_000),
   })
   .strict();

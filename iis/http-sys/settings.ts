@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { timeSpanSchema } from '../../core/duration-schema.ts';
 
 /**
- * A host's http.sys and app-pool limits, with the IIS names and defaults (reference §2.2, §6.5).
+ * A host's http.sys and app-pool limits, with the IIS names and defaults (docs/reference.md §2.2, §6.5).
  * `concurrency` is the lab's name for how many requests the worker process runs at once (its
  * threads); requests beyond it wait in the app pool's http.sys queue.
  */

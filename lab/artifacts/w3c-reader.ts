@@ -1,7 +1,7 @@
 /**
  * Reads a W3C extended log (a W3SVC `u_ex*.log` or an http.sys `httperr*.log`) as a log tool does:
  * by its `#Fields` directive, whatever the order or set of fields, a directive block again
- * mid-file after a restart, CRLF or LF line ends (reference §5.1, §6.2).
+ * mid-file after a restart, CRLF or LF line ends (docs/reference.md §5.1, §6.2).
  */
 export interface W3cRow {
   /** 1-based line number in the file. */
@@ -33,7 +33,7 @@ export function readW3cText(text: string): W3cLog {
       out.skipped.push({ line: i + 1, reason: 'a log line before any #Fields directive' });
       return;
     }
-    // Real HTTPERR files may end a line with a space (reference §6.3); that is not an extra field.
+    // Real HTTPERR files may end a line with a space (docs/reference.md §6.3); that is not an extra field.
     const values = line.trimEnd().split(' ');
     if (values.length !== fields.length) {
       out.skipped.push({ line: i + 1, reason: `${values.length} values for ${fields.length} #Fields` });
@@ -44,7 +44,7 @@ export function readW3cText(text: string): W3cLog {
   return out;
 }
 
-/** The row's instant (`date` and `time` are UTC, reference §5.2), or NaN without them. */
+/** The row's instant (`date` and `time` are UTC, docs/reference.md §5.2), or NaN without them. */
 export function rowTime(row: W3cRow): number {
   const { date, time } = row.values;
   return date && time ? Date.parse(`${date}T${time}Z`) : Number.NaN;

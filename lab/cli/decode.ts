@@ -82,6 +82,6 @@ export function render(d: Decoded): string {
     `${d.input}: ${d.read}; ${count}`,
     '',
     ...d.readings.flatMap((r, i) => [...renderReading(r, i), '']),
-    `Evidence: ${legend.join(', ')}. Sources: shared/reference/arr-reference.md §0.`,
+    `Evidence: ${legend.join(', ')}. Sources: docs/reference.md §0.`,
   ].join('\n');
 }

@@ -111,7 +111,7 @@ function numberForms(n: number, text: string | undefined): Reading['forms'] {
     { label: 'HRESULT in decimal, as FREB stores ErrorCode', value: String(hr) },
     { label: 'W3SVC sc-win32-status', value: String(n) },
   ];
-  // FREB renders an ErrorCode as FormatMessage text + " (0x%x)" (reference §7.3, DEC-FREB [C]).
+  // FREB renders an ErrorCode as FormatMessage text + " (0x%x)" (docs/reference.md §7.3, DEC-FREB [C]).
   if (text) forms.push({ label: 'FREB ErrorCode description', value: `${text} (${hex(hr)})` });
   return forms;
 }
@@ -178,7 +178,7 @@ function statusForms(status: number, substatus: number | undefined): Reading['fo
   return [
     ...(status >= 400 ? [{ label: 'error page heading', value: `HTTP Error ${status}.${substatus} - ${reasonPhrase(status)}` }] : []),
     { label: 'W3SVC sc-status sc-substatus', value: `${status} ${substatus}` },
-    // FREB writes the substatus only when it is non-zero (reference §7.2, DEC-FREB [C]).
+    // FREB writes the substatus only when it is non-zero (docs/reference.md §7.2, DEC-FREB [C]).
     { label: 'FREB statusCode', value: substatus === 0 ? String(status) : `${status}.${substatus}` },
   ];
 }
@@ -268,7 +268,7 @@ export function decode(input: string, facts: readonly ExpectFact[]): Decoded {
   switch (q.kind) {
     case 'number': {
       const readings = numberReadings(q.value, facts, true);
-      if (readings.length === 0) throw new UnknownCodeError(`${input} is not a WinHTTP, WinINet, Win32 or Winsock code or an HTTP status the lab knows (reference §2, §3)`);
+      if (readings.length === 0) throw new UnknownCodeError(`${input} is not a WinHTTP, WinINet, Win32 or Winsock code or an HTTP status the lab knows (docs/reference.md §2, §3)`);
       return { input, read: q.read, readings };
     }
     case 'hresult': {
@@ -277,24 +277,24 @@ export function decode(input: string, facts: readonly ExpectFact[]): Decoded {
       if (code === undefined) {
         throw new UnknownCodeError(
           `${shown} is not a FACILITY_WIN32 HRESULT (facility ${(q.value >>> 16) & 0x1fff}, code ${q.value & 0xffff}); ` +
-            'the lab knows the Win32, Winsock and WinHTTP codes of reference §3',
+            'the lab knows the Win32, Winsock and WinHTTP codes of docs/reference.md §3',
         );
       }
       const readings = numberReadings(code, facts, false);
-      if (readings.length === 0) throw new UnknownCodeError(`${shown} is HRESULT_FROM_WIN32(${code}), and ${code} is not in the lab's tables (reference §3.1, §3.3)`);
+      if (readings.length === 0) throw new UnknownCodeError(`${shown} is HRESULT_FROM_WIN32(${code}), and ${code} is not in the lab's tables (docs/reference.md §3.1, §3.3)`);
       return { input, read: code === 0 ? `${q.read} = S_OK / ERROR_SUCCESS` : `${q.read} = HRESULT_FROM_WIN32(${code})`, readings };
     }
     case 'status': {
       // For a W3SVC triple (200.0.64) the scenarios of interest log the whole triple on one line.
       const statusFacts = q.win32 === undefined ? facts : facts.filter((f) => facts.some((w) => sameLine(f, w) && w.field === 'sc-win32-status' && w.value === String(q.win32)));
       const readings = [...statusReadings(q.status, q.substatus, statusFacts), ...(q.win32 === undefined ? [] : numberReadings(q.win32, facts, false))];
-      if (readings.length === 0) throw new UnknownCodeError(`${input} is not an IIS status the lab knows (reference §2)`);
+      if (readings.length === 0) throw new UnknownCodeError(`${input} is not an IIS status the lab knows (docs/reference.md §2)`);
       return { input, read: q.read, readings };
     }
     case 'name': {
       const readings = nameReadings(q.name, facts);
       if (readings.length === 0) {
-        throw new UnknownCodeError(`${input} is not an HTTPERR reason (reference §6.4) nor the name of a WinHTTP, WinINet, Win32 or Winsock code the lab knows`);
+        throw new UnknownCodeError(`${input} is not an HTTPERR reason (docs/reference.md §6.4) nor the name of a WinHTTP, WinINet, Win32 or Winsock code the lab knows`);
       }
       return { input, read: q.read, readings };
     }

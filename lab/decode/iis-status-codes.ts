@@ -1,7 +1,7 @@
 import type { Cited } from './evidence.ts';
 
 /**
- * IIS status.substatus codes around ARR and the front layer (reference §2). `kb` is the wording of
+ * IIS status.substatus codes around ARR and the front layer (docs/reference.md §2). `kb` is the wording of
  * KB 943891 ("HTTP status codes in IIS"), whose 502 table has two generations: the original one
  * and the one added for ARR 3.0.1916.
  */
@@ -33,7 +33,7 @@ export const IIS_STATUS_CODES: readonly IisStatusCode[] = [
       text: 'ARR was unable to complete the request to the upstream server and send a response back: failure to connect, no response, or the server took too long to respond (time out); also when the member connection drops mid-stream',
       evidence: 'V', source: 'DOC-502',
     },
-    { text: "ARR's page shows the WinHTTP message as its description line; other modules (HttpPlatformHandler, ASP.NET Core Module) emit 502.3 with a CGI text instead", evidence: 'S', source: 'arr-reference §2.1' },
+    { text: "ARR's page shows the WinHTTP message as its description line; other modules (HttpPlatformHandler, ASP.NET Core Module) emit 502.3 with a CGI text instead", evidence: 'S', source: 'docs/reference.md §2.1' },
   ]),
   status('502.4', [kb('Bad Gateway: No Server (ARR).'), arr3('No server (ARR)')], [
     { text: 'with Error Code 0x00000000 it generally indicates that all the members of the farm are either offline, or otherwise unreachable', evidence: 'V', source: 'DOC-502' },

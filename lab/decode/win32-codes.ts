@@ -3,7 +3,7 @@ import { WIN32 } from '../../proxy/winhttp-errors.ts';
 import type { Cited } from './evidence.ts';
 
 /**
- * Win32 and Winsock codes of reference §3.3: what shows up in `sc-win32-status`, in FREB ErrorCode
+ * Win32 and Winsock codes of docs/reference.md §3.3: what shows up in `sc-win32-status`, in FREB ErrorCode
  * descriptions and beneath a WinHTTP error in a trace. The codes the forwarder reports as causes
  * come from the proxy's own table (proxy/winhttp-errors.ts `WIN32`); this adds their texts and
  * the codes the lab does not produce. Texts are FormatMessage's, from W32-SYSERR [V].
@@ -12,7 +12,7 @@ export interface Win32Code {
   code: number;
   name: string;
   text: Cited;
-  /** Where it shows up around ARR, when a source says so (reference §3.3 last column). */
+  /** Where it shows up around ARR, when a source says so (docs/reference.md §3.3 last column). */
   seen?: Cited;
 }
 

@@ -2,7 +2,7 @@ import { WINHTTP, type WinHttpError } from '../../proxy/winhttp-errors.ts';
 import type { Cited, Evidence } from './evidence.ts';
 
 /**
- * The WinHTTP errors of reference §3.1. The five ARR reports come from the proxy's own table
+ * The WinHTTP errors of docs/reference.md §3.1. The five ARR reports come from the proxy's own table
  * (proxy/winhttp-errors.ts: code, name and page text); this adds the documented meaning, the
  * evidence for the page text, and the §3.1 codes the lab does not produce.
  */
@@ -50,7 +50,7 @@ export const WINHTTP_CODES: readonly WinHttpCode[] = [
   other(12157, 'ERROR_WINHTTP_SECURE_CHANNEL_ERROR', 'An error occurred having to do with a secure channel (equivalent to the SEC_E_ and SEC_I_ codes of winerror.h).', { text: 'An error occurred in the secure channel support', source: WINERROR_H }),
   other(12175, 'ERROR_WINHTTP_SECURE_FAILURE', "One or more errors were found in the SSL certificate sent by the server.", {
     text: 'A security error occurred',
-    source: 'arr-reference §3.1, believed; winerror.h gives WinINet\'s "Content decoding has failed" for 0x80072f8f',
+    source: 'docs/reference.md §3.1, believed; winerror.h gives WinINet\'s "Content decoding has failed" for 0x80072f8f',
   }),
   other(12181, 'ERROR_WINHTTP_HEADER_COUNT_EXCEEDED', 'Returned by WinHttpReceiveResponse when a larger number of headers were present in a response than WinHTTP could receive.'),
   other(12182, 'ERROR_WINHTTP_HEADER_SIZE_OVERFLOW', 'Returned by WinHttpReceiveResponse when the size of headers received exceeds the limit for the request handle.'),
@@ -61,7 +61,7 @@ export const WINHTTP_CODES: readonly WinHttpCode[] = [
 /**
  * WinINet shares the 12000-12175 range with WinHTTP (W32-SYSERR 12000-15999 lists both), so a bare
  * 12030 or 0x80072efe has a WinINet reading too. DOC-502 itself names 0x80072efe by its WinINet
- * name (reference §3.1 naming note). ARR forwards with WinHTTP, so these are the other reading.
+ * name (docs/reference.md §3.1 naming note). ARR forwards with WinHTTP, so these are the other reading.
  * Names and texts from W32-WININET [V].
  */
 export interface WinInetCode {
@@ -88,7 +88,7 @@ export const WININET_CODES: readonly WinInetCode[] = [
     text: 'DOC-502 names the 0x80072efe of the Response.Close() case by this WinINet name', evidence: 'V', source: 'DOC-502',
   }),
   wininet(12031, 'ERROR_INTERNET_CONNECTION_RESET', 'The connection with the server has been reset.', {
-    text: 'WinHTTP defines no 12031: a reset seen through WinHTTP surfaces as 12030', evidence: 'I', source: 'arr-reference §3.1',
+    text: 'WinHTTP defines no 12031: a reset seen through WinHTTP surfaces as 12030', evidence: 'I', source: 'docs/reference.md §3.1',
   }),
   wininet(12032, 'ERROR_INTERNET_FORCE_RETRY', 'The function needs to redo the request.'),
   wininet(12044, 'ERROR_INTERNET_CLIENT_AUTH_CERT_NEEDED', 'The server is requesting client authentication.'),

@@ -14,7 +14,7 @@ export interface HostTally {
   httperr: Record<string, number>;
   /**
    * HTTPERR lines about a connection, not a request (`Timer_ConnectionIdle`, `Timer_HeaderWait`:
-   * no method, no URI, reference §6.3): outside the per-request accounting.
+   * no method, no URI, docs/reference.md §6.3): outside the per-request accounting.
    */
   connections: Record<string, number>;
   /** Lines of requests for the farm's health-check path (the controller's URL test). */

@@ -356,7 +356,7 @@ export function unknownMemberReferences(raw: unknown): { path: (string | number)
 
 export type Scenario = z.output<typeof scenarioSchema>;
 /**
- * A farm read from applicationHost.config (reference §1) instead of written out: a file, relative
+ * A farm read from applicationHost.config (docs/reference.md §1) instead of written out: a file, relative
  * to the scenario (`applicationHost: ./farm.config`), or the XML itself (`applicationHostXml: |`),
  * the farm to take when it has several, and lab switches. The loader (lab/scenario/farm-xml.ts)
  * turns it into the farm before the scenario is validated, so `Scenario.farm` is always a farm.

@@ -6,7 +6,7 @@ import { RequestHash } from './request-hash.ts';
 import { WeightedRoundRobin } from './weighted-round-robin.ts';
 import { WeightedTotalTraffic } from './weighted-total-traffic.ts';
 
-/** The three algorithms the 2019 ARR 3 schema declares "no longer supported" (reference §1.8). */
+/** The three algorithms the 2019 ARR 3 schema declares "no longer supported" (docs/reference.md §1.8). */
 export const ARR3_UNSUPPORTED = ['LeastRequests', 'LeastResponseTime', 'WeightedTotalTraffic'] as const;
 
 /**

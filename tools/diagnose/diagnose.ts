@@ -4,7 +4,7 @@ import type { Artifacts, HostArtifacts, LogFile } from './collect.ts';
 
 /**
  * `arr-lab diagnose`: the fault class of every request ARR failed, with the lines that prove it,
- * as a support engineer reads the artifacts: ARR's W3SVC status triple first (reference §9), then
+ * as a support engineer reads the artifacts: ARR's W3SVC status triple first (docs/reference.md §9), then
  * what the members logged for the same request (W3SVC, HTTPERR, matched by URL, time and
  * X-ARR-LOG-ID), ARR's WinHTTP trace for what lies beneath a 12002, and the event log.
  */
@@ -43,12 +43,12 @@ interface Located {
   row: W3cRow;
 }
 
-/** ERROR_CONNECTION_ABORTED: IIS's send failed because http.sys cut the connection (reference §3.3). */
+/** ERROR_CONNECTION_ABORTED: IIS's send failed because http.sys cut the connection (docs/reference.md §3.3). */
 const HOST_ABORTED = 1236;
 const SLOW_CLIENT_TIMERS = new Set(['Timer_HeaderWait', 'Timer_EntityBody', 'Timer_MinBytesPerSecond']);
 /** How far apart two hosts' 1-second timestamps of one request may be. */
 const SAME_MOMENT_MS = 2500;
-/** http.sys waits up to a minute for a dropped request's logging data (reference §6.4, Connection_Dropped). */
+/** http.sys waits up to a minute for a dropped request's logging data (docs/reference.md §6.4, Connection_Dropped). */
 const LATE_HTTPERR_MS = 125_000;
 
 const rows = (files: LogFile[], host: string): Located[] => files.flatMap((f) => f.rows.map((row) => ({ host, file: f.file, row })));
@@ -187,7 +187,7 @@ interface Verdict {
   usedTrace?: boolean;
 }
 
-/** The rules, in the order a support engineer applies them (reference §3.2, §6.4, §9). */
+/** The rules, in the order a support engineer applies them (docs/reference.md §3.2, §6.4, §9). */
 function classify(f: Facts): Verdict {
   const firstErr = (reasons: RegExp) => f.memberErrs.find((m) => reasons.test(m.row.values['s-reason'] ?? ''));
   if (f.status === 502 && f.substatus === 4) return { class: 'no-server-available', why: '502.4: ARR found no server to route to', used: [] };

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 
 /**
- * A Failed Request Tracing file (`fr000001.xml`, reference §7) as diagnose needs it: the request,
+ * A Failed Request Tracing file (`fr000001.xml`, docs/reference.md §7) as diagnose needs it: the request,
  * its status, the member ARR routed it to, its X-ARR-LOG-ID and the error ARR set.
  */
 export interface FrebTrace {

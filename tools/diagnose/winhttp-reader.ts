@@ -1,5 +1,5 @@
 /**
- * WinHTTP ETW trace lines as Network Monitor shows their message column (reference §8): the
+ * WinHTTP ETW trace lines as Network Monitor shows their message column (docs/reference.md §8): the
  * mapping line names the Win32/Winsock cause and the WinHTTP error it became.
  */
 export interface WinHttpFailure {
