@@ -1,4 +1,5 @@
 import { fuzzClean, type FuzzResult } from './fuzz.ts';
+import { renderStorm, stormClean, type StormRun } from './storm.ts';
 import type { Machine } from './machine.ts';
 import { TARGET_RUN_ALL_OVERHEAD_S, TARGET_SHORT_S, type CliStartupResult } from './cli-startup.ts';
 import type { MemoryResult } from './memory.ts';
@@ -22,6 +23,7 @@ export interface BenchRun {
   memory?: MemoryResult;
   cliStartup?: CliStartupResult;
   fuzz?: FuzzResult;
+  storm?: StormRun;
   /** Parts that did not finish, with why. */
   failures: { part: string; error: string }[];
   /** The summary tables of the results file this run replaces, newest first, kept beside the new figures. */
@@ -93,6 +95,16 @@ export function summaryTable(run: BenchRun): string {
       '0 / 0 / 0',
       met(fuzzClean(fz)),
     ]);
+  }
+  const st = run.storm;
+  if (st) {
+    rows.push([
+      `7. Fault storm, ${num(st.requests)} requests (crashes / unbalanced accounting / client ≠ ARR / client timeouts / charged healthy requests)`,
+      `${st.crashes} / ${st.unaccounted} / ${st.disagreements.length} / ${st.clientTimeouts} / ${st.inflatedHealthy}`,
+      '0 / 0 / 0 / 0 / 0',
+      met(stormClean(st)),
+    ]);
+    rows.push([`7. Fault storm throughput ÷ healthy-only run of the same farm`, `${(st.reqPerS / st.healthyReqPerS).toFixed(2)}×`, '≥ 0.5×', met(st.reqPerS / st.healthyReqPerS >= 0.5)]);
   }
   for (const f of run.failures) rows.push([f.part, `did not finish: ${f.error.split('\n')[0]}`, '', '**not measured**']);
   return table(['measurement', 'median (min–max over rounds)', 'target', ''], rows);
@@ -358,6 +370,7 @@ export function renderResults(run: BenchRun): string {
   if (run.memory) parts.push('', memorySection(run.memory));
   if (run.cliStartup) parts.push('', cliSection(run.cliStartup));
   if (run.fuzz) parts.push('', fuzzSection(run.fuzz));
+  if (run.storm) parts.push('', renderStorm(run.storm).trimEnd());
   if (run.failures.length) {
     parts.push('', '## Parts that did not finish', '', ...run.failures.map((f) => `- **${f.part}**: ${f.error}`));
   }

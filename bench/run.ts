@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cliStartup, type CliStartupConfig } from './cli-startup.ts';
 import { fuzzFront, type FuzzConfig } from './fuzz.ts';
+import { faultStorm, type StormConfig } from './storm.ts';
 import { load1, machine } from './machine.ts';
 import { memoryAtScale, type MemoryConfig } from './memory.ts';
 import { nginxBinary } from './nginx.ts';
@@ -19,7 +20,7 @@ import { timeoutPrecision, type TimeoutPrecisionConfig } from './timeout-precisi
  * once, so they do not share the cores), each bounded in wall time.
  */
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
-const PARTS = ['proxy', 'catalog', 'timeout', 'memory', 'cli', 'fuzz'] as const;
+const PARTS = ['proxy', 'catalog', 'timeout', 'memory', 'cli', 'fuzz', 'storm'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Preset {
@@ -29,6 +30,7 @@ interface Preset {
   memory: MemoryConfig;
   cli: CliStartupConfig;
   fuzz: FuzzConfig;
+  storm: StormConfig;
   /** Wall seconds each part may take before the bench gives up on it. */
   budgetS: Record<Part, number>;
 }
@@ -40,7 +42,8 @@ const FULL: Preset = {
   memory: { rounds: 3, held: 10_000, warmups: 200, holdWithinMs: 120_000, profile: false },
   cli: { runs: 20, warmup: 3, catalogRounds: 3 },
   fuzz: { durationS: 600, concurrency: 16 },
-  budgetS: { proxy: 300, catalog: 180, timeout: 240, memory: 480, cli: 180, fuzz: 720 },
+  storm: { requests: 100_000, connections: 50, timeScale: 0.001, clientTimeoutMs: 10_000 },
+  budgetS: { proxy: 300, catalog: 180, timeout: 240, memory: 480, cli: 180, fuzz: 720, storm: 600 },
 };
 
 const QUICK: Preset = {
@@ -50,10 +53,11 @@ const QUICK: Preset = {
   memory: { rounds: 1, held: 2_000, warmups: 100, holdWithinMs: 60_000, profile: false },
   cli: { runs: 5, warmup: 1, catalogRounds: 1 },
   fuzz: { durationS: 30, concurrency: 16 },
-  budgetS: { proxy: 120, catalog: 120, timeout: 120, memory: 180, cli: 120, fuzz: 120 },
+  storm: { requests: 10_000, connections: 50, timeScale: 0.001, clientTimeoutMs: 10_000 },
+  budgetS: { proxy: 120, catalog: 120, timeout: 120, memory: 180, cli: 120, fuzz: 120, storm: 120 },
 };
 
-const HELP = `usage: tsx bench/run.ts [--quick] [--only proxy,catalog,timeout,memory,cli,fuzz] [--profile] [--out FILE] [--keep]
+const HELP = `usage: tsx bench/run.ts [--quick] [--only proxy,catalog,timeout,memory,cli,fuzz,storm] [--profile] [--out FILE] [--keep]
   --quick    short rounds for development (writes bench/tmp/RESULTS-quick.md unless --out)
   --only     run only these parts
   --profile  profile the controller (CPU, part 1) and both hosts (heap, part 4) even when the targets are met
@@ -111,6 +115,7 @@ const TITLES: Record<Part, string> = {
   memory: '4. Memory at scale',
   cli: '5. CLI start-up',
   fuzz: '6. Fuzzing the http.sys front',
+  storm: '7. Fault storm',
 };
 
 /** Runs one part within its wall budget; a part that overruns ends the bench (its processes with it). */
@@ -154,4 +159,5 @@ run.timeoutPrecision = await part('timeout', (tmp) => timeoutPrecision(preset.ti
 run.memory = await part('memory', (tmp) => memoryAtScale(preset.memory, tmp, log));
 run.cliStartup = await part('cli', (tmp) => cliStartup(preset.cli, tmp, log));
 run.fuzz = await part('fuzz', (tmp) => fuzzFront(preset.fuzz, tmp, log));
+run.storm = await part('storm', () => faultStorm(preset.storm));
 await finish(run.failures.length > 0 ? 1 : 0);

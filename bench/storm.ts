@@ -112,6 +112,7 @@ function openDescriptors(): number {
 }
 
 export interface StormRun {
+  config: StormConfig;
   requests: number;
   wallMs: number;
   reqPerS: number;
@@ -210,6 +211,7 @@ export async function faultStorm(config: StormConfig): Promise<StormRun> {
   const mb = (n: number) => Math.round(n / 1048576);
   const failedRows = storm.rows.filter((r) => !r.pass);
   return {
+    config,
     requests: config.requests,
     wallMs: storm.driven.wallMs,
     reqPerS: config.requests / (storm.driven.wallMs / 1000),
@@ -229,10 +231,16 @@ export async function faultStorm(config: StormConfig): Promise<StormRun> {
   };
 }
 
-export function renderStorm(run: StormRun, config: StormConfig): string {
+/** Every check of the storm at its target (throughput is reported separately). */
+export function stormClean(run: StormRun): boolean {
+  return run.crashes === 0 && run.unaccounted === 0 && run.disagreements.length === 0 && run.clientTimeouts === 0 && run.inflatedHealthy === 0;
+}
+
+export function renderStorm(run: StormRun): string {
+  const config = run.config;
   const ratio = run.reqPerS / run.healthyReqPerS;
   const lines = [
-    '## Fault storm',
+    '## 7. Fault storm',
     '',
     `${run.requests.toLocaleString('en')} requests from ${config.connections} connections outside the lab, at time scale ${config.timeScale}, through a farm of three healthy members`,
     'and, two trips in a hundred each, a refusing, a silent and an unresolvable one; 15 % of the requests go to pages that sleep past the',
@@ -264,7 +272,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const requests = Number(process.argv[2] ?? DEFAULT.requests);
   const config = { ...DEFAULT, requests };
   const run = await faultStorm(config);
-  const text = renderStorm(run, config);
+  const text = renderStorm(run);
   console.log(text);
   if (process.argv[3]) await writeFile(process.argv[3], text);
 }

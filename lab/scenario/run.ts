@@ -11,6 +11,7 @@ import { checkClient, checkHost, type Check } from './expectations.ts';
 import type { LoadedScenario } from './load.ts';
 import { relativeFiles, writeManifest } from './manifest.ts';
 import { performAction } from './actions.ts';
+import { membersAccepted, sendInLanes, untilReached } from './lanes.ts';
 import { topologyOf } from './topology.ts';
 import { CONTAINER_MIN_TIME_SCALE, containerDriver } from '../containers/container-driver.ts';
 import type { RequestExpect, Scenario, ScenarioStep } from './schema.ts';
@@ -106,22 +107,19 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         }
         const r = step.request;
         const ids = Array.from({ length: r.repeat }, () => String(++n));
-        const reached = () => [...lab.members.values()].reduce((n, m) => n + m.accepted, 0);
-        const before = reached();
-        const sending = inBatches(lab, ids, r.concurrency, options.signal, async (id) => {
-          const result = await client.send(id, { method: r.method, path: r.path, headers: r.headers, body: r.body }, r.as);
+        const before = membersAccepted(lab);
+        const sending = sendInLanes(lab, ids.length, r.concurrency, async (i) => {
+          const result = await client.send(ids[i]!, { method: r.method, path: r.path, headers: r.headers, body: r.body }, r.as);
           sent.push({ index, result });
           return result.doneAt;
-        });
+        }, options.signal);
         inflight.push(sending);
         if (!r.background) {
           runner.reach(await runner.during(sending));
           continue;
         }
         background.push(sending);
-        let done = false;
-        void sending.finally(() => (done = true));
-        while (!done && reached() < before + Math.min(r.repeat, r.concurrency)) await new Promise((resolve) => setImmediate(resolve));
+        await untilReached(lab, sending, Math.min(r.repeat, r.concurrency), before);
       }
       runner.reach(Math.max(0, ...(await runner.during(Promise.all(background)))));
       await lab.healFaults();
@@ -273,25 +271,6 @@ export function describeObserved(r: ClientResult): string {
   if (r.networkError) return `connection error ${r.networkError}`;
   const status = `${r.status}${r.substatus ? `.${r.substatus}` : ''}`;
   return [status, r.errorCode ?? ''].filter(Boolean).join(' ');
-}
-
-/**
- * Runs `fn` over `items`, `concurrency` at a time. Each lane has a timeline of its own: all lanes
- * start at the caller's instant, and a lane's next item starts where its previous one ended.
- * Resolves to the instant the last lane ended.
- */
-async function inBatches<T>(lab: Lab, items: T[], concurrency: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<number>): Promise<number> {
-  let next = 0;
-  const start = lab.clock.now();
-  const lane = () =>
-    lab.clock.begin(start, true).run(async () => {
-      const timeline = lab.clock.timeline()!;
-      while (next < items.length && !signal?.aborted) timeline.reach(await timeline.during(fn(items[next++]!)));
-      timeline.finish();
-      return timeline.now();
-    });
-  const ends = await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
-  return Math.max(lab.clock.now(), ...ends);
 }
 
 async function withinBudget(ms: number, fn: () => Promise<void>): Promise<boolean> {

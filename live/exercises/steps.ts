@@ -1,4 +1,5 @@
 import type { ClientResult } from '../../lab/client.ts';
+import { membersAccepted, sendInLanes, untilReached } from '../../lab/scenario/lanes.ts';
 import { requestSchema } from '../../lab/scenario/schema.ts';
 import type { LiveLab } from '../live-lab.ts';
 import type { Step } from './catalog.ts';
@@ -21,31 +22,18 @@ export async function runSteps(live: LiveLab, steps: readonly Step[]): Promise<C
         continue;
       }
       const r = requestSchema.parse(step);
-      const reached = () => [...live.lab.members.values()].reduce((n, m) => n + m.accepted, 0);
-      const before = reached();
-      let next = 0;
-      const start = clock.now();
-      const lane = () =>
-        clock.begin(start, true).run(async () => {
-          const timeline = clock.timeline()!;
-          while (next < r.repeat) {
-            next++;
-            const result = await timeline.during(live.send({ method: r.method, path: r.path, headers: r.headers, body: r.body, as: r.as }));
-            results.push(result);
-            timeline.reach(result.doneAt);
-          }
-          timeline.finish();
-          return timeline.now();
-        });
-      const sending = Promise.all(Array.from({ length: Math.min(r.concurrency, r.repeat) }, lane)).then((ends) => Math.max(clock.now(), ...ends));
+      const before = membersAccepted(live.lab);
+      const sending = sendInLanes(live.lab, r.repeat, r.concurrency, async () => {
+        const result = await live.send({ method: r.method, path: r.path, headers: r.headers, body: r.body, as: r.as });
+        results.push(result);
+        return result.doneAt;
+      });
       if (!r.background) {
         runner.reach(await runner.during(sending));
         continue;
       }
       background.push(sending);
-      let done = false;
-      void sending.finally(() => (done = true));
-      while (!done && reached() < before + Math.min(r.repeat, r.concurrency)) await new Promise((resolve) => setImmediate(resolve));
+      await untilReached(live.lab, sending, Math.min(r.repeat, r.concurrency), before);
     }
     runner.reach(Math.max(0, ...(await runner.during(Promise.all(background)))));
     runner.finish();
