@@ -3,6 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Agent, request } from 'undici';
 import type { TimingReport } from '../core/clock.ts';
 import { CONTROLLER_NAME, Lab, type Topology } from '../lab/lab.ts';
@@ -107,6 +109,10 @@ async function drive(lab: Lab, config: StormConfig, healthyOnly: boolean): Promi
   return { outcomes, wallMs };
 }
 
+/** A full collection before each memory reading, so the figures show what is still referenced. */
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
 function openDescriptors(): number {
   return readdirSync('/proc/self/fd').length;
 }
@@ -127,6 +133,8 @@ export interface StormRun {
   worstHealthyMs: number;
   arrOutcomes: Record<string, number>;
   rssMB: { start: number; peak: number; end: number };
+  /** V8 heap in use after a full collection: what the lab still holds. */
+  heapMB: { start: number; end: number };
   timing: TimingReport;
   descriptors: { start: number; end: number };
 }
@@ -194,8 +202,9 @@ export async function faultStorm(config: StormConfig): Promise<StormRun> {
   let peak = 0;
   const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
   const healthy = await oneRun({ ...config, requests: Math.min(config.requests, 50_000) }, true, sample);
-  global.gc?.();
+  collect();
   const rssStart = process.memoryUsage().rss;
+  const heapStart = process.memoryUsage().heapUsed;
   const fdStart = openDescriptors();
   peak = rssStart;
   let crashes = 0;
@@ -207,7 +216,7 @@ export async function faultStorm(config: StormConfig): Promise<StormRun> {
   } finally {
     process.off('uncaughtException', onCrash);
   }
-  global.gc?.();
+  collect();
   const mb = (n: number) => Math.round(n / 1048576);
   const failedRows = storm.rows.filter((r) => !r.pass);
   return {
@@ -226,6 +235,7 @@ export async function faultStorm(config: StormConfig): Promise<StormRun> {
     worstHealthyMs: storm.worstHealthy,
     arrOutcomes: storm.arrOutcomes,
     rssMB: { start: mb(rssStart), peak: mb(peak), end: mb(process.memoryUsage().rss) },
+    heapMB: { start: mb(heapStart), end: mb(process.memoryUsage().heapUsed) },
     descriptors: { start: fdStart, end: openDescriptors() },
     timing: storm.timing,
   };
@@ -254,7 +264,8 @@ export function renderStorm(run: StormRun): string {
     `| client-side timeouts (${config.clientTimeoutMs / 1000} s wall) / network errors | ${run.clientTimeouts} / ${run.clientNetworkErrors} | 0 / – |`,
     `| healthy requests logged by ARR at ≥ 1 s (worst: ${run.worstHealthyMs} ms) | ${run.inflatedHealthy} | 0 |`,
     `| throughput, storm ÷ healthy-only run of the same farm | ${Math.round(run.reqPerS)} ÷ ${Math.round(run.healthyReqPerS)} req/s = ${ratio.toFixed(2)}× | ≥ 0.5× |`,
-    `| RSS start / peak / end | ${run.rssMB.start} / ${run.rssMB.peak} / ${run.rssMB.end} MB | flat |`,
+    `| heap in use after a full collection, start / end | ${run.heapMB.start} / ${run.heapMB.end} MB | flat |`,
+    `| RSS start / peak / end (the process keeps pages it once used) | ${run.rssMB.start} / ${run.rssMB.peak} / ${run.rssMB.end} MB | reported |`,
     `| open descriptors start / end | ${run.descriptors.start} / ${run.descriptors.end} | flat |`,
     `| timers fired / late (> 20 ms wall) / worst lateness | ${run.timing.timers.toLocaleString('en')} / ${run.timing.late.toLocaleString('en')} / ${run.timing.maxLateWallMs} ms | reported |`,
     '',
