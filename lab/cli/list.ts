@@ -8,12 +8,12 @@ export function registerListCommand(program: Command): void {
     .option('--behaviours', 'list the member behaviours a script can use instead')
     .option('--json', 'print the list as JSON')
     .action(async (opts: { behaviours?: boolean; json?: boolean }) => {
-      const [{ behaviours }, { loadCatalog }, { scenarioTable }] = await Promise.all([
-        import('../../backends/behaviours/index.ts'), import('../catalog.ts'), import('./tables.ts'),
+      const [{ behaviours }, { loadCatalog }, { scenarioTable }, { behaviourOptions }] = await Promise.all([
+        import('../../backends/behaviours/index.ts'), import('../catalog.ts'), import('./tables.ts'), import('./behaviour-options.ts'),
       ]);
       if (opts.behaviours) {
-        if (opts.json) console.log(JSON.stringify(behaviours.map((b) => ({ name: b.name, summary: b.summary })), null, 2));
-        else for (const b of behaviours) console.log(`${b.name.padEnd(24)} ${b.summary}`);
+        if (opts.json) console.log(JSON.stringify(behaviours.map((b) => ({ name: b.name, summary: b.summary, options: behaviourOptions(b) })), null, 2));
+        else for (const b of behaviours) console.log(`${b.name.padEnd(24)} ${b.summary}\n${''.padEnd(24)} options: ${behaviourOptions(b)}`);
         return;
       }
       const catalog = await loadCatalog();
