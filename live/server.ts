@@ -138,13 +138,6 @@ export async function serveLiveLab(live: LiveLab, options: ServeOptions = {}): P
       return STREAMING;
     }],
     ['GET', /^\/api\/presets$/, async () => PRESETS],
-    ['GET', /^\/api\/scenario\.yaml$/, async (_req, res) => {
-      const text = sessionYaml(live);
-      res.writeHead(200, { 'content-type': 'application/yaml; charset=utf-8', 'content-disposition': 'attachment; filename="live-session.yaml"' });
-      res.end(text);
-      return STREAMING;
-    }],
-    ['GET', /^\/api\/presets$/, async () => PRESETS],
     ['GET', /^\/api\/exercises$/, async (_req, _res, _p, _u, role) => exercisesOrNone().list(role === 'trainer')],
     ['GET', /^\/api\/exercises\/([^/]+)\/hint$/, async (_req, _res, [name], url) => exercisesOrNone().hint(decodeURIComponent(name!), url.searchParams.get('learner') ?? 'anonymous', intParam(url, 'n', 0))],
     ['POST', /^\/api\/exercises\/([^/]+)\/start$/, async (_req, _res, [name]) => exercisesOrNone().start(decodeURIComponent(name!), live)],
