@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { options, serve } from './child.ts';
+import { listenOnLoopback, options, serve } from './child.ts';
 
 /**
  * The baseline for a member host: a bare node:http server answering the same 1 KiB page with the
@@ -17,13 +17,5 @@ await serve(async () => {
     res.end(body);
   });
   server.keepAliveTimeout = 0;
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const address = server.address();
-  return {
-    ready: { port: typeof address === 'object' && address ? address.port : 0, pid: process.pid },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+  return listenOnLoopback(server);
 });

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { createInterface } from 'node:readline';
 
 /**
@@ -42,4 +43,18 @@ export async function serve(start: () => Promise<Served>): Promise<void> {
   });
   lines.on('close', () => void stop());
   process.stdout.write(`${JSON.stringify({ ready: served.ready })}\n`);
+}
+
+/** A node:http server of a baseline child on a loopback port: its ready line and its stop. */
+export async function listenOnLoopback(server: Server, cleanup: () => void = () => {}): Promise<Served> {
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  const address = server.address();
+  return {
+    ready: { port: typeof address === 'object' && address ? address.port : 0, pid: process.pid },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      cleanup();
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { Agent, createServer } from 'node:http';
 import httpProxy from 'http-proxy';
-import { options, serve } from './child.ts';
+import { listenOnLoopback, options, serve } from './child.ts';
 
 /**
  * The reference Node forwarder: http-proxy 1.18 with a keep-alive agent to the member and nothing
@@ -15,15 +15,8 @@ await serve(async () => {
     res.end();
   });
   const server = createServer((req, res) => proxy.web(req, res));
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const address = server.address();
-  return {
-    ready: { port: typeof address === 'object' && address ? address.port : 0, pid: process.pid },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      agent.destroy();
-      proxy.close();
-    },
-  };
+  return listenOnLoopback(server, () => {
+    agent.destroy();
+    proxy.close();
+  });
 });
