@@ -12,7 +12,23 @@ export function bodyOf(o: { body?: string | undefined; bodyBytes?: number | unde
   return Buffer.from(`<html><body>Served by ${host}</body></html>`);
 }
 
+/** Recent filler bodies by size: a page sends the same bytes every time (sockets never change them). */
+const fillers = new Map<number, Buffer>();
+const FILLERS_KEPT = 16;
+const LARGEST_KEPT = 1024 * 1024;
+
 export function filler(bytes: number): Buffer {
+  const kept = fillers.get(bytes);
+  if (kept) return kept;
+  const made = fill(bytes);
+  if (bytes <= LARGEST_KEPT) {
+    if (fillers.size >= FILLERS_KEPT) fillers.delete(fillers.keys().next().value!);
+    fillers.set(bytes, made);
+  }
+  return made;
+}
+
+function fill(bytes: number): Buffer {
   const line = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\r\n');
   const out = Buffer.alloc(bytes);
   for (let i = 0; i < bytes; i += line.length) line.copy(out, i, 0, Math.min(line.length, bytes - i));

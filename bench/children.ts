@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { compiledHost } from './host-build.ts';
 
 /** Every process the bench started and has not stopped yet; killed by pid if the bench dies. */
 const live = new Set<ChildProcess>();
@@ -56,12 +56,10 @@ export async function terminate(child: ChildProcess, exited: Promise<void>, sign
   }
 }
 
-const HOSTS = new URL('./hosts/', import.meta.url);
-
-/** Starts bench/hosts/<name>.ts in its own node process (tsx loader) and waits for its ready line. */
+/** Starts bench/hosts/<name>.ts, compiled, in its own node process and waits for its ready line. */
 export async function startChild(name: string, opts: unknown, spawnOptions: SpawnOptions = {}): Promise<Child> {
-  const file = fileURLToPath(new URL(`${name}.ts`, HOSTS));
-  const { child, exited } = spawnTracked(process.execPath, [...(spawnOptions.nodeFlags ?? []), '--import', 'tsx', file, JSON.stringify(opts)], ['pipe', 'pipe', 'inherit']);
+  const file = await compiledHost(name);
+  const { child, exited } = spawnTracked(process.execPath, [...(spawnOptions.nodeFlags ?? []), file, JSON.stringify(opts)], ['pipe', 'pipe', 'inherit']);
   const lines = createInterface({ input: child.stdout! });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;

@@ -1,4 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { SourceMap } from 'node:module';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,15 +58,32 @@ function originOf(url: string, name: string): string {
   return rel.startsWith('..') ? 'other' : `${rel.split('/')[0]}/`;
 }
 
-type Frame = { functionName: string; url: string; lineNumber: number };
+type Frame = { functionName: string; url: string; lineNumber: number; columnNumber?: number };
 
-function describe(frame: Frame): { name: string; where: string; origin: string } {
+const maps = new Map<string, SourceMap | undefined>();
+
+/** A frame of a compiled bench host (bench/host-build.ts), moved to the project file it came from. */
+function original(frame: Frame): Frame {
+  if (!frame.url.startsWith('file://') || !frame.url.endsWith('.mjs')) return frame;
+  if (!maps.has(frame.url)) {
+    const mapFile = `${fileURLToPath(frame.url)}.map`;
+    maps.set(frame.url, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : undefined);
+  }
+  const map = maps.get(frame.url);
+  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber ?? 0);
+  if (!entry || !('originalSource' in entry)) return frame;
+  // Sources are listed relative to the map's own folder.
+  const source = new URL(entry.originalSource, frame.url).href;
+  return { ...frame, url: source, lineNumber: entry.originalLine };
+}
+
+function describe(compiled: Frame): { name: string; where: string; origin: string } {
+  const frame = original(compiled);
   const { functionName, url, lineNumber } = frame;
   const name = functionName || '(anonymous)';
   const origin = originOf(url, name);
-  // Lines of tsx-compiled project files do not match the sources: name the file only.
   let where = origin;
-  if (url.startsWith('file://')) where = relative(ROOT, fileURLToPath(url));
+  if (url.startsWith('file://')) where = `${relative(ROOT, fileURLToPath(url))}${frame === compiled ? '' : `:${lineNumber + 1}`}`;
   else if (url.startsWith('/')) where = `${relative(ROOT, url)}:${lineNumber + 1}`;
   else if (url) where = `${url}:${lineNumber + 1}`;
   return { name, where, origin };

@@ -149,7 +149,9 @@ function proxyCostSection(pc: ProxyCostResult): string {
     `A healthy \`GET /\` answered by one member with a 1 KiB (1,024-byte) body, driven by wrk (\`-t${c.threads} -c${c.connections}\`, keep-alive) ` +
       `against four targets that all forward to the same member process: the member direct, the ARR controller, http-proxy and nginx. ` +
       `${c.rounds} rounds × 4 targets × ${c.durationS} s, interleaved (the order rotates every round), after a ${c.warmupS} s warm-up per target. ` +
-      `CPU is utime + stime from \`/proc/<pid>/stat\` (all threads; ${pc.clockTicks} ticks/s) read before and after each wrk run, divided by the requests wrk completed.`,
+      `CPU is utime + stime from \`/proc/<pid>/stat\` (all threads; ${pc.clockTicks} ticks/s) read before and after each wrk run, divided by the requests wrk completed. ` +
+      'The lab hosts run as compiled JavaScript (bench/host-build.ts bundles each with esbuild, as the installed CLI runs dist/), not under tsx, ' +
+      'whose keepNames wrapping of every closure costs about a fifth more CPU per request.',
     '',
     '- **ARR (lab controller)**: its own node process, started by the lab\'s in-process driver exactly as `Lab.start` starts a controller ' +
       '(bench/hosts/controller.ts): ARR request/response headers, W3SVC logging (buffered, written to disk), Failed Request Tracing with the lab\'s ' +
@@ -183,7 +185,7 @@ function proxyCostSection(pc: ProxyCostResult): string {
         '(100 µs interval), idle samples left out. The sampler charges wall time to whatever was running, also while the process waited for a core, ' +
         `so only the shares are meaningful; the µs column spreads the measured ${num(arrCpu.median, 0)} µs of CPU per request by share. ` +
         'Native frames (`writev`, `writeLatin1String`...) include the kernel work of the call: on loopback a socket write also runs the receiving side\'s ' +
-        'TCP processing. Project files are named without line numbers (tsx compiles them).',
+        'TCP processing. Project functions are named by file and first line, mapped back from the compiled host through its source map.',
       '',
       profileTables(pc.profile, 'µs CPU per request', (share) => num(share * arrCpu.median, 1)),
     );
@@ -281,7 +283,7 @@ function memorySection(m: MemoryResult): string {
       '',
       'One more round (not counted above) with V8\'s sampling heap profiler (1 KiB interval) running in both hosts from the baseline until every ' +
         'request was held: the allocations still live at that point, by allocating function, per held request. JS heap only (sockets\' kernel ' +
-        'buffers and native memory are not in it). `__name` is the helper tsx (esbuild\'s keepNames) wraps around named functions and classes; ' +
+        'buffers and native memory are not in it). ' +
         '`bind` and `(V8 API)` are closures and objects made by native code.',
       '',
       '**Controller**',

@@ -276,7 +276,10 @@ export class IisHost {
     });
     this.front.requestStarted(socket);
     if (this.front.refusesRequest(request)) return;
-    const worker = await this.front.admit(request);
+    const admission = this.front.admit(request);
+    // A worker picks a request with a body up after http.sys has parsed the body bytes that came
+    // with it (a malformed chunk is refused before the page runs); a bodyless one needs no turn.
+    const worker = admission instanceof Promise || carriesBody(req) ? await admission : admission;
     if (worker === undefined) return;
     const entityBody = this.front.watchEntityBody(request);
     try {
@@ -454,3 +457,7 @@ export class IisHost {
 
 /** How long http.sys waits for a request's logging data after its client went away (docs/reference.md §6.4). */
 const LOGGING_WAIT_MS = 60_000;
+
+function carriesBody(req: Exchange['req']): boolean {
+  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+}

@@ -24,6 +24,7 @@ export function logQuery(query: string | undefined, appended: readonly string[])
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const PLAIN_STEM = /^[\x21-\x24\x26-\x7e]*$/;
 
 /**
  * `cs-uri-stem` as IIS logs it: the path percent-decoded and, under `logInUTF8` (the default,
@@ -33,6 +34,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * decoded is logged as it came [I].
  */
 export function logStem(target: string): string {
+  // Nothing to decode: printable ASCII without a percent sign is logged as it came.
+  if (PLAIN_STEM.test(target)) return target;
   const bytes = Buffer.from(target, 'latin1');
   const decoded: number[] = [];
   for (let i = 0; i < bytes.length; i++) {

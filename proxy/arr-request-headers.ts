@@ -1,9 +1,23 @@
 import type { IncomingRequest } from '../iis/http-sys/incoming-request.ts';
-import { inIisOrder, pairsOf, type HeaderPair } from '../iis/request-headers.ts';
+import { inIisOrder, type HeaderPair } from '../iis/request-headers.ts';
 import type { ProtocolConfig } from './farm-config.ts';
 
 /** Hop-by-hop headers: never forwarded; WinHTTP writes its own Connection header. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/** http.sys has answered an Expect: 100-continue already; the member gets the body, not the expectation [I]. */
+const DROPPED = new Set([...HOP_BY_HOP, 'expect']);
+
+/** The headers ARR sets itself (lower case), per protocol configuration: the client's copies are replaced. */
+const ownByProtocol = new WeakMap<ProtocolConfig, Set<string>>();
+function ownHeaders(protocol: ProtocolConfig): Set<string> {
+  let own = ownByProtocol.get(protocol);
+  if (!own) {
+    own = new Set(['max-forwards', 'x-original-url', ...[protocol.sslHeaderName, protocol.clientCertHeaderName, protocol.logGuidName, protocol.xForwardedForHeaderName].map((h) => h.toLowerCase())]);
+    ownByProtocol.set(protocol, own);
+  }
+  return own;
+}
 
 /** What ARR reads of the client's request to build the member's. */
 export type ClientRequest = Pick<IncomingRequest, 'url' | 'headers' | 'rawHeaders'>;
@@ -31,12 +45,17 @@ export function arrRequestHeaders(
   logId: string,
   maxForwards: number,
 ): HeaderPair[] {
-  // http.sys has answered an Expect: 100-continue already; the member gets the body, not the expectation [I].
-  const dropped = new Set([...HOP_BY_HOP, 'expect']);
-  for (const token of String(req.headers.connection ?? '').split(',')) dropped.add(token.trim().toLowerCase());
+  const named = req.headers.connection;
+  // Headers the client's Connection header names are hop-by-hop too.
+  const listed = named === undefined ? undefined : new Set(String(named).split(',').map((token) => token.trim().toLowerCase()));
   const xff = protocol.xForwardedForHeaderName;
-  const own = new Set(['max-forwards', protocol.sslHeaderName.toLowerCase(), protocol.clientCertHeaderName.toLowerCase(), protocol.logGuidName.toLowerCase(), 'x-original-url', xff.toLowerCase()]);
-  const out = pairsOf(req.rawHeaders).filter(([name]) => !dropped.has(name.toLowerCase()) && !own.has(name.toLowerCase()));
+  const own = ownHeaders(protocol);
+  const out: HeaderPair[] = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    if (!DROPPED.has(lower) && !own.has(lower) && !listed?.has(lower)) out.push([raw[i]!, raw[i + 1]!]);
+  }
   out.push(['X-Original-URL', req.url ?? '/'], ['Max-Forwards', String(maxForwards)]);
   if (xff) {
     const self = protocol.includePortInXForwardedFor ? `${client.ip}:${client.port}` : client.ip;

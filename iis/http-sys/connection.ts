@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { answerBytes } from './answers.ts';
 import { ChunkedDecoder, LengthDecoder, type BodyDecoder } from './body-decoder.ts';
+import { httpDate } from './http-date.ts';
 import { IncomingRequest } from './incoming-request.ts';
 import { parseHead, type RequestHead, type Rejection } from './request-parser.ts';
 import { ResponseWriter } from './response-writer.ts';
@@ -126,7 +127,7 @@ export class HttpConnection {
       head: head.method === 'HEAD',
       http10: head.httpVersion === '1.0',
       keepAlive: head.keepAlive,
-      date: () => new Date(this.host.now()).toUTCString(),
+      date: () => httpDate(this.host.now()),
     });
     const decoder: BodyDecoder = head.body.kind === 'chunked' ? new ChunkedDecoder() : new LengthDecoder(head.body.kind === 'length' ? head.body.length : 0);
     const exchange: Exchange = { req, res, socket };

@@ -59,9 +59,16 @@ export class HttpSysFront {
     this.watches.get(socket)?.idle();
   }
 
-  /** Waits for a worker thread; the worker's generation, or undefined when the request ended here. */
-  async admit(request: HostRequest): Promise<number | undefined> {
-    const admission = await this.queue.enter(request.socket);
+  /**
+   * Waits for a worker thread; the worker's generation, or undefined when the request ended here.
+   * Synchronous when a worker is free (the common case: no promise, no extra turn).
+   */
+  admit(request: HostRequest): number | undefined | Promise<number | undefined> {
+    const admission = this.queue.enter(request.socket);
+    return admission instanceof Promise ? admission.then((a) => this.admitted(request, a)) : this.admitted(request, admission);
+  }
+
+  private admitted(request: HostRequest, admission: Admission): number | undefined {
     if (admission === 'run') return this.queue.generation;
     this.leftQueue(request, admission);
     return undefined;

@@ -4,6 +4,9 @@ import { STATUS_CODES } from 'node:http';
 
 type HeaderValue = string | number | readonly string[];
 
+/** Bodies up to this size go out in one buffer with the head; larger ones are not copied. */
+const ONE_WRITE_BODY = 64 * 1024;
+
 /**
  * A response the pipeline writes through http.sys (HttpSendHttpResponse): status, headers, then
  * the body, framed by Content-Length when the page set one, else chunked (HTTP/1.1) or ended by
@@ -87,17 +90,30 @@ export class ResponseWriter extends EventEmitter {
     if (!this.headersSent && chunk !== undefined && !this.headers.has('content-length')) {
       this.setHeader('Content-Length', typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
     }
-    this.socket.cork();
-    if (chunk !== undefined && chunk.length > 0) this.write(chunk);
-    else if (!this.headersSent) this.socket.write(this.head());
+    const head = this.headersSent ? '' : this.head();
     this.writableEnded = true;
+    const data = chunk === undefined || chunk.length === 0 || this.noBody ? undefined : typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const before = this.chunked && data ? `${head}${data.length.toString(16)}\r\n` : head;
+    const after = this.chunked ? `${data ? '\r\n' : ''}0\r\n\r\n` : '';
     const finished = () => {
       this.writableFinished = true;
       callback?.();
       this.emit('finish');
     };
-    this.socket.write(this.chunked ? '0\r\n\r\n' : '', finished);
-    this.socket.uncork();
+    if (data && data.length > ONE_WRITE_BODY) {
+      this.socket.cork();
+      if (before) this.socket.write(before);
+      this.socket.write(data);
+      this.socket.write(after, finished);
+      this.socket.uncork();
+      return this;
+    }
+    // One buffer, one system call: what a small response costs is mostly its socket writes.
+    const out = Buffer.allocUnsafe(Buffer.byteLength(before) + (data?.length ?? 0) + after.length);
+    let at = out.write(before);
+    if (data) at += data.copy(out, at);
+    out.write(after, at, 'latin1');
+    this.socket.write(out, finished);
     return this;
   }
 
