@@ -34,6 +34,7 @@ export class LogDirectory {
   private readonly pending: { file: string; text: string }[] = [];
   private pendingBytes = 0;
   private currentFile: string | undefined;
+  private currentPath = '';
   private currentSize = 0;
   private index = 1;
   private readonly created = new Set<string>();
@@ -57,6 +58,7 @@ export class LogDirectory {
     }
     if (name !== this.currentFile) {
       this.currentFile = name;
+      this.currentPath = join(this.dir, name);
       this.currentSize = 0;
     }
     let text = line;
@@ -79,7 +81,7 @@ export class LogDirectory {
       }, FLUSH_EVERY_MS);
       this.timer.unref();
     }
-    return { file: join(this.dir, name), line: this.lines.get(name)! };
+    return { file: this.currentPath, line: this.lines.get(name)! };
   }
 
   /** Files this log has written, in creation order. */

@@ -26,15 +26,23 @@ export function pairsOf(raw: readonly string[]): HeaderPair[] {
 }
 
 export function inIisOrder(pairs: readonly HeaderPair[]): HeaderPair[] {
-  const known: [number, number, HeaderPair][] = [];
+  const known: HeaderPair[] = [];
+  const ranks: number[] = [];
   const unknown: HeaderPair[] = [];
-  pairs.forEach(([name, value], arrival) => {
-    const index = KNOWN_INDEX.get(name.toLowerCase());
-    if (index === undefined) unknown.push([name, value]);
-    else known.push([index, arrival, [KNOWN_REQUEST_HEADERS[index]!, value]]);
-  });
-  known.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  return [...known.map((k) => k[2]), ...unknown];
+  for (const [name, value] of pairs) {
+    const rank = KNOWN_INDEX.get(name.toLowerCase());
+    if (rank === undefined) {
+      unknown.push([name, value]);
+      continue;
+    }
+    // Insertion keeps arrival order among equal ranks; a request has a handful of known headers.
+    let at = known.length;
+    while (at > 0 && ranks[at - 1]! > rank) at--;
+    known.splice(at, 0, [KNOWN_REQUEST_HEADERS[rank]!, value]);
+    ranks.splice(at, 0, rank);
+  }
+  for (const pair of unknown) known.push(pair);
+  return known;
 }
 
 /** The `Headers` text of GENERAL_REQUEST_HEADERS: `Name: value` lines, each ending in CRLF. */

@@ -11,25 +11,19 @@ const REQUEST_LINE = /^[A-Z]+ \S+ HTTP\/1\.[01]\r\n/;
 const NAMES: Record<string, string> = {
   host: 'Host', connection: 'Connection', 'content-length': 'Content-Length', 'transfer-encoding': 'Transfer-Encoding',
 };
+/** The lines undici writes itself, lower-case; every header the lab hands it is already spelled as IIS holds it. */
+const UNDICI_LINE = /\r\n(host|connection|content-length|transfer-encoding):[ \t]*([^\r]*?)[ \t]*(?=\r\n)/g;
+const FRAMED = /\r\n(?:content-length|transfer-encoding):/i;
 
 export function winHttpHead(head: string): string {
   const end = head.indexOf('\r\n\r\n');
-  const lines = (end < 0 ? head.slice(0, -2) : head.slice(0, end)).split('\r\n');
-  let hasLength = false;
-  const out = lines.map((line, i) => {
-    if (i === 0) return line;
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon);
-    const lower = name.toLowerCase();
-    if (lower === 'content-length' || lower === 'transfer-encoding') hasLength = true;
-    const value = line.slice(colon + 1).trim();
-    if (lower === 'connection' && value === 'keep-alive') return 'Connection: Keep-Alive';
-    return `${NAMES[lower] ?? name}: ${value}`;
-  });
+  // The head up to and including its last header's CRLF.
+  const top = end < 0 ? head : head.slice(0, end + 2);
+  const lines = top.replace(UNDICI_LINE, (_, name: string, value: string) =>
+    name === 'connection' && value === 'keep-alive' ? '\r\nConnection: Keep-Alive' : `\r\n${NAMES[name]}: ${value}`);
   // A head without its blank line is followed by a streamed body: undici says how long it is.
-  if (end < 0) return `${out.join('\r\n')}\r\n`;
-  if (!hasLength) out.push('Content-Length: 0');
-  return `${out.join('\r\n')}\r\n\r\n${head.slice(end + 4)}`;
+  if (end < 0) return lines;
+  return `${lines}${FRAMED.test(top) ? '' : 'Content-Length: 0\r\n'}\r\n${head.slice(end + 4)}`;
 }
 
 /** Makes a member connection write request heads as WinHTTP does. */

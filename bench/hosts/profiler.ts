@@ -34,6 +34,13 @@ export function profilerCommands(base: string) {
       await session!.post('HeapProfiler.startSampling', { samplingInterval: 1024 });
       return true;
     },
+    /** Every allocation sampled, collected or not: where a request's garbage comes from. */
+    'alloc-start': async () => {
+      await open();
+      await session!.post('HeapProfiler.enable');
+      await session!.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      return true;
+    },
     'heap-stop': async () => close(`${base}.heapprofile`, (await session!.post('HeapProfiler.stopSampling')).profile),
   };
 }
