@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { cpuTicks, processTree, startChild, stopAll, syscalls, type Child } from './children.ts';
-import { summariseCpuProfile, type ProfileSummary } from './profiles.ts';
+import { summariseCpuProfile, summariseHeapProfile, type ProfileSummary } from './profiles.ts';
 import { startNginx, type Nginx } from './nginx.ts';
 import { spread, type Spread } from './stats.ts';
 import { runWrk, type WrkResult } from './wrk.ts';
@@ -54,6 +54,9 @@ export interface ProxyCostResult {
   controllerMemory: { start: MemoryReading; end: MemoryReading; requests: number };
   profile: ProfileSummary | undefined;
   profileRequests: number;
+  /** Bytes allocated (collected or not) by function over a profiled round. */
+  allocation: ProfileSummary | undefined;
+  allocationRequests: number;
 }
 
 interface Target {
@@ -167,11 +170,10 @@ export async function proxyCost(config: ProxyCostConfig, tmp: string, log: (s: s
     const memberRatio = spread(direct.map((x, i) => x.wrk.rate / baseline[i]!.wrk.rate));
     const arrCpu = results.find((r) => r.name === 'ARR (lab controller)')!.proxyCpuUs!;
 
-    let profile: ProfileSummary | undefined;
-    let profileRequests = 0;
+    let profiled: Awaited<ReturnType<typeof profileRound>> | undefined;
     if (config.profile || arrCpu.median > TARGET_CPU_US || ratio.median < TARGET_RATIO) {
-      log('  profiling the controller for one more round');
-      ({ profile, requests: profileRequests } = await profileRound(c, config));
+      log('  profiling the controller for two more rounds (CPU, allocations)');
+      profiled = await profileRound(c, config);
     }
     return {
       config,
@@ -180,8 +182,10 @@ export async function proxyCost(config: ProxyCostConfig, tmp: string, log: (s: s
       ratio,
       memberRatio,
       controllerMemory: { start: controllerStart, end: controllerEnd, requests: controllerEnd.accepted - controllerStart.accepted },
-      profile,
-      profileRequests,
+      profile: profiled?.profile,
+      profileRequests: profiled?.requests ?? 0,
+      allocation: profiled?.allocation,
+      allocationRequests: profiled?.allocationRequests ?? 0,
     };
   } finally {
     await Promise.allSettled([stopAll([controller, forwarder, bare, member]), nginx?.stop()]);
@@ -200,15 +204,24 @@ async function checkTarget(t: Target): Promise<void> {
   }
 }
 
-/** One more round on the same controller with V8's sampling profiler on (it slows the process: not counted). */
-async function profileRound(controller: Child, config: ProxyCostConfig): Promise<{ profile: ProfileSummary; requests: number }> {
-  await controller.ask('profile-start');
-  let file = '';
-  let requests = 0;
-  try {
-    requests = (await runWrk({ url: `http://127.0.0.1:${controller.port}/`, threads: config.threads, connections: config.connections, durationS: config.durationS })).requests;
-  } finally {
-    file = await controller.ask<string>('profile-stop');
-  }
-  return { profile: await summariseCpuProfile(file), requests };
+/**
+ * Two more rounds on the same controller, not counted (the profilers slow the process): V8's
+ * sampling CPU profiler, then its sampling heap profiler keeping collected objects too, so that
+ * it shows where each request's garbage is made (what the collector's share is paid for).
+ */
+async function profileRound(controller: Child, config: ProxyCostConfig): Promise<{ profile: ProfileSummary; requests: number; allocation: ProfileSummary; allocationRequests: number }> {
+  const round = async (start: string, stop: string) => {
+    await controller.ask(start);
+    let file = '';
+    let requests = 0;
+    try {
+      requests = (await runWrk({ url: `http://127.0.0.1:${controller.port}/`, threads: config.threads, connections: config.connections, durationS: config.durationS })).requests;
+    } finally {
+      file = await controller.ask<string>(stop);
+    }
+    return { file, requests };
+  };
+  const cpu = await round('profile-start', 'profile-stop');
+  const heap = await round('alloc-start', 'heap-stop');
+  return { profile: await summariseCpuProfile(cpu.file), requests: cpu.requests, allocation: await summariseHeapProfile(heap.file), allocationRequests: heap.requests };
 }

@@ -190,6 +190,19 @@ function proxyCostSection(pc: ProxyCostResult): string {
       profileTables(pc.profile, 'µs CPU per request', (share) => num(share * arrCpu.median, 1)),
     );
   }
+  if (pc.allocation) {
+    const perRequest = (bytes: number) => num(bytes / Math.max(1, pc.allocationRequests), 0);
+    out.push(
+      '',
+      '### What the controller allocates per request',
+      '',
+      `One more round (${num(pc.allocationRequests)} requests, not counted above) with V8's sampling heap profiler (1 KiB interval) keeping ` +
+        `the objects the collector has freed as well: ${perRequest(pc.allocation.total)} bytes allocated per request, by allocating function. ` +
+        'This is the garbage the collector\'s share of the CPU profile is spent on.',
+      '',
+      profileTables(pc.allocation, 'bytes per request', (_share, bytes) => perRequest(bytes)),
+    );
+  }
   return out.join('\n');
 }
 
