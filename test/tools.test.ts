@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -13,7 +13,8 @@ import { diagnose } from '../tools/diagnose/diagnose.ts';
 import { judge } from '../tools/score/metrics.ts';
 import { answerSchema } from '../tools/score/protocol.ts';
 import { scoreTool } from '../tools/score/score.ts';
-import { tempDir } from './helpers.ts';
+import { Lab } from '../lab/lab.ts';
+import { get, tempDir } from './helpers.ts';
 
 /** Every reason http.sys writes in the lab's model (iis/, backends/). */
 const MODELLED_HTTPERR_REASONS = [
@@ -92,6 +93,42 @@ describe('arr-lab diagnose', () => {
     ]);
     expect(close!.evidence.at(-1)).toMatchObject({ file: 'web1/Windows/System32/LogFiles/HTTPERR/httperr1.log', line: 5 });
     expect(report.bundle.class).toBe('member-timeout');
+  });
+
+  it('joins each ARR line to its own trace by the X-ARR-LOG-ID in cs-uri-query, not by timing', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const slow = [{ route: '/slow', do: [{ sleep: '45s' }, { respond: {} }] }];
+      const lab = await Lab.start({ members: [{ name: 'member1', script: slow }, { name: 'member2', script: slow }] }, { root: dir, timeScale: 0.001 });
+      try {
+        // Two requests that fail alike at the same instant: only their log ids tell their traces apart.
+        await Promise.all([get(lab, '/slow', 'a'), get(lab, '/slow', 'b')]);
+        await lab.settle();
+      } finally {
+        await lab.stop();
+      }
+      // IIS numbers FREB files as it writes them, not in log order: swap the two.
+      const frebDir = join(dir, 'arr', 'inetpub', 'logs', 'FailedReqLogFiles', 'W3SVC1');
+      renameSync(join(frebDir, 'fr000001.xml'), join(frebDir, 'swap.xml'));
+      renameSync(join(frebDir, 'fr000002.xml'), join(frebDir, 'fr000001.xml'));
+      renameSync(join(frebDir, 'swap.xml'), join(frebDir, 'fr000002.xml'));
+      const report = diagnose(await collect([dir]));
+      const arrLog = readFileSync(join(dir, 'arr', report.requests[0]!.key.split(':')[0]!.replace(/^arr\//, '')), 'latin1');
+      expect(report.requests).toHaveLength(2);
+      for (const r of report.requests) {
+        expect(r.class).toBe('member-timeout');
+        const line = arrLog.split('\r\n')[Number(r.key.split(':').at(-1)) - 1]!;
+        expect(line).toContain(`X-ARR-LOG-ID=${r.arrLogId}`);
+        // ARR's own trace (members trace 5xx only, and theirs answered 200 late) names the member; its line is that member's.
+        const [trace, ...others] = r.evidence.filter((e) => e.shows.includes('FREB'));
+        expect(others).toEqual([]);
+        expect(readFileSync(join(dir, trace!.file), 'utf8')).toContain(r.arrLogId!);
+        const routedTo = /routed to (member\d)/.exec(trace!.shows)![1];
+        expect(r.evidence.filter((e) => /^member\d W3SVC /.test(e.shows)).map((e) => e.shows.split(' ')[0])).toEqual([routedTo]);
+      }
+    } finally {
+      cleanup();
+    }
   });
 
   it('names a clear error for a path that does not exist', async () => {

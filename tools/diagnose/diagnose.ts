@@ -5,8 +5,8 @@ import type { Artifacts, HostArtifacts, LogFile } from './collect.ts';
 /**
  * `arr-lab diagnose`: the fault class of every request ARR failed, with the lines that prove it,
  * as a support engineer reads the artifacts: ARR's W3SVC status triple first (docs/reference.md §9), then
- * what the members logged for the same request (W3SVC, HTTPERR, matched by URL, time and
- * X-ARR-LOG-ID), ARR's WinHTTP trace for what lies beneath a 12002, and the event log.
+ * what the members logged for the same request (W3SVC, HTTPERR, matched by URL and time; FREB
+ * by the X-ARR-LOG-ID ARR appends to its cs-uri-query, or by URL and time without it), ARR's WinHTTP trace for what lies beneath a 12002, and the event log.
  */
 export interface EvidenceLine {
   file: string;
@@ -46,6 +46,8 @@ interface Located {
 /** ERROR_CONNECTION_ABORTED: IIS's send failed because http.sys cut the connection (docs/reference.md §3.3). */
 const HOST_ABORTED = 1236;
 const SLOW_CLIENT_TIMERS = new Set(['Timer_HeaderWait', 'Timer_EntityBody', 'Timer_MinBytesPerSecond']);
+/** `X-ARR-LOG-ID=<guid>` in ARR's cs-uri-query (docs/reference.md §5.2). */
+const LOG_ID_IN_QUERY = /(?:^|&)X-ARR-LOG-ID=([0-9a-f-]{36})(?:&|$)/i;
 /** How far apart two hosts' 1-second timestamps of one request may be. */
 const SAME_MOMENT_MS = 2500;
 /** http.sys waits up to a minute for a dropped request's logging data (docs/reference.md §6.4, Connection_Dropped). */
@@ -110,14 +112,17 @@ export function diagnose(artifacts: Artifacts): DiagnoseReport {
     const evidence: EvidenceLine[] = [ev(l, `W3SVC ${w3cText(l.row)}`)];
     // ARR's own trace of the request: same URL and status, ended in the same second or so.
     const statusCode = `${status}${l.row.values['sc-substatus'] && l.row.values['sc-substatus'] !== '0' ? `.${l.row.values['sc-substatus']}` : ''}`;
-    const freb = frebs
-      .filter((f) => !usedFreb.has(f.file) && f.trace.path === stem && f.trace.statusCode === statusCode && Math.abs(f.trace.endedAt - end) < SAME_MOMENT_MS)
+    // ARR 3 appends the request's X-ARR-LOG-ID to cs-uri-query: the trace with that id is this request's, whatever the timing.
+    const queryLogId = LOG_ID_IN_QUERY.exec(l.row.values['cs-uri-query'] ?? '')?.[1];
+    const byLogId = queryLogId === undefined ? undefined : frebs.find((f) => f.trace.arrLogId?.toLowerCase() === queryLogId.toLowerCase());
+    const freb = byLogId ?? frebs
+      .filter((f) => !usedFreb.has(f.file) && (queryLogId === undefined || f.trace.arrLogId === undefined) && f.trace.path === stem && f.trace.statusCode === statusCode && Math.abs(f.trace.endedAt - end) < SAME_MOMENT_MS)
       .sort((a, b) => Math.abs(a.trace.endedAt - end) - Math.abs(b.trace.endedAt - end))[0];
     if (freb) {
       usedFreb.add(freb.file);
       evidence.push({ file: freb.file, shows: `${controller!.name} FREB ${freb.trace.statusCode}${freb.trace.routedTo ? ` routed to ${freb.trace.routedTo}` : ''}${freb.trace.error ? `, ${freb.trace.error}` : ''}` });
     }
-    const arrLogId = freb?.trace.arrLogId;
+    const arrLogId = freb?.trace.arrLogId ?? queryLogId;
     const memberFreb = arrLogId ? members.flatMap((m) => m.freb.filter((f) => f.trace.arrLogId === arrLogId).map((f) => ({ host: m.name, ...f }))) : [];
     for (const f of memberFreb) evidence.push({ file: f.file, shows: `${f.host} FREB ${f.trace.statusCode} with X-ARR-LOG-ID ${arrLogId}` });
 
