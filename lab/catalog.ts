@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/input-error.ts';
@@ -32,13 +32,28 @@ export async function loadCatalog(dir = CATALOG_DIR): Promise<LoadedScenario[]> 
   return loaded;
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Every scenario file under a folder, its subfolders included, checked like the catalog (one bad file, or two with one name, fail the lot). */
+async function loadFolder(path: string): Promise<LoadedScenario[]> {
+  const loaded = await loadCatalog(resolve(path));
+  if (loaded.length === 0) throw new InputError(`${path}: no scenario files (.yaml, .yml, .ts) in this folder`);
+  return loaded;
+}
+
 export function suitesOf(catalog: LoadedScenario[]): string[] {
   return [...new Set(catalog.flatMap((l) => l.scenario.suites)), 'all'].sort();
 }
 
 /**
- * Turns command-line targets into scenarios: a path to a scenario file, a suite name (`all` is the
- * whole catalog) or a scenario name from the catalog. Order is kept and a file named twice is
+ * Turns command-line targets into scenarios: a path to a scenario file, a folder of scenario files,
+ * a suite name (`all` is the whole catalog) or a scenario name from the catalog. Order is kept and a file named twice is
  * taken once; two files with one scenario name are refused, as their folders would collide.
  */
 export async function resolveTargets(targets: string[], dir = CATALOG_DIR): Promise<LoadedScenario[]> {
@@ -52,10 +67,20 @@ export async function resolveTargets(targets: string[], dir = CATALOG_DIR): Prom
       add(await loadScenarioFile(resolve(target)));
       continue;
     }
+    // A folder of one's own scenarios; written as a path, it is never taken for a suite of the same name.
+    const folder = isFolder(target);
+    if (folder && /[\\/]|^\.\.?$/.test(target)) {
+      (await loadFolder(target)).forEach(add);
+      continue;
+    }
     catalog ??= await loadCatalog(dir);
     const matches = target === 'all' ? catalog : catalog.filter((l) => l.scenario.suites.includes(target) || l.scenario.name === target);
+    if (matches.length === 0 && folder) {
+      (await loadFolder(target)).forEach(add);
+      continue;
+    }
     if (matches.length === 0) {
-      throw new InputError(`"${target}" is neither a scenario file, a suite (${suitesOf(catalog).join(', ')}) nor a scenario name`);
+      throw new InputError(`"${target}" is neither a scenario file, a folder of them, a suite (${suitesOf(catalog).join(', ')}) nor a scenario name`);
     }
     matches.forEach(add);
   }

@@ -61,7 +61,7 @@ describe('arr-lab CLI', () => {
     expect(arrLab('list', '--behaviours').out).toContain('flush-then-close');
     const r = arrLab('run', 'nonsense');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('neither a scenario file, a suite');
+    expect(r.err).toContain('neither a scenario file, a folder of them, a suite');
     expect(arrLab('run', '--time-scale', '0').code).not.toBe(0);
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../lab/catalog.ts';
-import { ScenarioError, loadScenarioFile } from '../lab/scenario/load.ts';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCatalog, resolveTargets } from '../lab/catalog.ts';
+import { ScenarioError, loadScenarioFile, parseYamlScenario } from '../lab/scenario/load.ts';
+import { tempDir } from './helpers.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
@@ -39,6 +42,49 @@ describe('scenario loading', () => {
     const loaded = await loadScenarioFile(fixture('typescript-scenario.ts'));
     expect(loaded.scenario.farm.protocol.timeout).toBe(10_000);
     expect(loaded.scenario.requests[0]).toMatchObject({ kind: 'request', request: { method: 'GET', as: 'client' } });
+  });
+
+  it('loads a TypeScript scenario kept outside the repository, in a folder that is no ES module package', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const schema = new URL('../lab/scenario/schema.ts', import.meta.url).pathname;
+      writeFileSync(join(dir, 'mine.ts'), readFileSync(fixture('typescript-scenario.ts'), 'utf8').replace('../../lab/scenario/schema.ts', schema));
+      const loaded = await loadScenarioFile(join(dir, 'mine.ts'));
+      expect(loaded.scenario.name).toBe('typescript-scenario');
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('runs a folder of one\'s own scenarios as a target, checked like the catalog', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      mkdirSync(join(dir, 'mine', 'more'), { recursive: true });
+      copyFileSync(fixture('wrong-expectation.yaml'), join(dir, 'mine', 'a.yaml'));
+      copyFileSync(fixture('load-fast.yaml'), join(dir, 'mine', 'more', 'b.yaml'));
+      const names = (await resolveTargets([join(dir, 'mine')])).map((l) => l.scenario.name);
+      expect(names.sort()).toEqual(['load-fast', 'wrong-expectation']);
+      mkdirSync(join(dir, 'empty'));
+      await expect(resolveTargets([join(dir, 'empty')])).rejects.toThrow(/empty: no scenario files/);
+      copyFileSync(fixture('wrong-expectation.yaml'), join(dir, 'mine', 'more', 'again.yaml'));
+      await expect(resolveTargets([join(dir, 'mine')])).rejects.toThrow(/scenario name "wrong-expectation" is used by both/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('says a key is missing, and that YAML made an unquoted hex code a number', () => {
+    const text = 'name: x\nsuites: [mine]\nmembers: [{ name: member1 }]\nrequests:\n  - path: /\n    expect:\n      client: { status: 502, errorCode: 0x80072EE2 }\n';
+    let problems: { path: string; line?: number; message: string }[] = [];
+    try {
+      parseYamlScenario(text, 'mine.yaml');
+    } catch (err) {
+      problems = (err as ScenarioError).problems;
+    }
+    expect(problems).toEqual([
+      { path: 'description', line: 1, message: 'required: string expected, and the key is missing' },
+      { path: 'requests.0.expect.client.errorCode', line: 7, message: 'YAML read this hex code as the number 2147954402: quote it, in lower case ("0x80072ee2")' },
+    ]);
   });
 
   it('validates the whole built-in catalog', async () => {

@@ -18,7 +18,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run scenarios (files, suite names or scenario names) and check their expectations')
-    .argument('[targets...]', 'scenario files, suite names (seeds, all) or scenario names', ['seeds'])
+    .argument('[targets...]', 'scenario files, folders of them, suite names (seeds, all) or scenario names', ['seeds'])
     .option('--out <dir>', 'artifact folder: new, empty or made by arr-lab before (default: out/run-<timestamp>)')
     .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second, 0.0001 to 1 (1 = real time)').default(TIME_SCALE_DEFAULT).argParser(timeScale))
     .option('--json', 'print the results as JSON instead of a table')
@@ -36,7 +36,7 @@ export function registerRunCommand(program: Command): void {
  */
 export async function runCommand(targets: string[], opts: RunCliOptions): Promise<number> {
   // Loaded when the command runs, so `arr-lab --help` and the light commands start at once.
-  const [{ resolveTargets }, { runScenario }, { failures, requestTable, resultTable }] = await Promise.all([
+  const [{ resolveTargets }, { runScenario }, { failures, requestTable, resultTable, shownPath }] = await Promise.all([
     import('../catalog.ts'), import('../scenario/run.ts'), import('./tables.ts'),
   ]);
   const scenarios = await resolveTargets(targets);
@@ -61,7 +61,7 @@ export async function runCommand(targets: string[], opts: RunCliOptions): Promis
     const wall = results.reduce((a, r) => a + r.wallMs, 0);
     console.log(
       `\n${results.filter((r) => r.passed).length}/${scenarios.length} scenarios passed; ` +
-        `${(nominal / 1000).toFixed(1)} s nominal in ${(wall / 1000).toFixed(2)} s wall; artifacts in ${out}` +
+        `${(nominal / 1000).toFixed(1)} s nominal in ${(wall / 1000).toFixed(2)} s wall; artifacts in ${shownPath(out)}` +
         (interrupted ? `\ninterrupted by ${interrupted}: ${scenarios.length - results.length} not run` : ''),
     );
     const late = lateTimers(results);

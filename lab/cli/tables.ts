@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { ScenarioResult } from '../scenario/run.ts';
@@ -33,7 +33,7 @@ const verdict = (r: ScenarioResult) => (r.interrupted ? `interrupted (${r.interr
 export function resultTable(results: ScenarioResult[]): string {
   const t = table(['scenario', 'requests', 'expected', 'observed', 'result', 'artifacts']);
   for (const r of results) {
-    t.push([r.name, r.requests.length ? String(r.requests.length) : '-', r.expected, r.observed, verdict(r), relative(process.cwd(), r.dir) || '.']);
+    t.push([r.name, r.requests.length ? String(r.requests.length) : '-', r.expected, r.observed, verdict(r), shownPath(r.dir)]);
   }
   return t.toString();
 }
@@ -53,4 +53,10 @@ export function failures(results: ScenarioResult[]): string {
   return results
     .flatMap((r) => r.checks.filter((c) => !c.pass).map((c) => `  ${r.name} request ${c.request} ${c.subject} ${c.field}: expected ${c.expected}, got ${c.actual}`))
     .join('\n');
+}
+
+/** A folder as a person finds it: relative to where they are when it is below, else absolute. */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }

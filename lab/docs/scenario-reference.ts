@@ -142,7 +142,9 @@ function collect(path: string, title: string, schema: JsonSchema, out: Section[]
   const branches = objectBranches(schema);
   const groups = labelled ? branches.map((b) => [b]) : [branches];
   groups.forEach((group, i) => {
-    const section: Section = { path, title: labelled?.[i] ?? title, rows: rowsOf(path, group), ...(intro ? { intro } : {}) };
+    const forms = group.length > 1 ? `*One of*: ${group.map((b) => `{${(b.required ?? []).map((k) => `\`${k}\``).join(', ')}}`).join(' or ')}, not together.` : undefined;
+    const text = [intro, forms].filter(Boolean).join(' ');
+    const section: Section = { path, title: labelled?.[i] ?? title, rows: rowsOf(path, group), ...(text ? { intro: text } : {}) };
     out.push(section);
     for (const branch of group) {
       for (const [key, child] of Object.entries(branch.properties!)) {
@@ -276,9 +278,11 @@ export function scenarioReferenceMarkdown(): string {
     '```',
     '',
     'Types: `timeSpan` is an IIS timeSpan (`00:00:30`) or a number of seconds; `duration` is `45s`,',
-    '`1.5m`, `00:00:30` or a number of milliseconds. Both are nominal time on the lab clock. A key in',
-    '**bold** is required. Farm attributes keep their IIS names; [reference.md](reference.md) §1 says what',
-    'ARR does with each and how sure we are.',
+    '`1.5m`, `00:00:30` or a number of milliseconds. Both are nominal time on the lab clock, and both',
+    'also take any unit the `ms` package reads (`250ms`, `40 seconds`, `2h`): a timeSpan written `35s` is',
+    '35 seconds. A key in **bold** is required (where a table says *one of*, exactly one of its bold keys).',
+    'Farm attributes keep their IIS names; [reference.md](reference.md) §1 says what ARR does with each and',
+    'how sure we are.',
     '',
     '## Contents',
     '',

@@ -55,8 +55,10 @@ export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
     } catch (err) {
       throw new ScenarioError(file, [{ path: '', message: `cannot load module: ${(err as Error).message}` }]);
     }
-    if (mod.default === undefined) throw new ScenarioError(file, [{ path: '', message: 'the module has no default export (export default defineScenario({...}))' }]);
-    return parseScenario(mod.default, file);
+    // A .ts file outside an ES module package is compiled as CommonJS: its default export arrives wrapped once more.
+    const exported = isCommonJsWrapper(mod.default) ? mod.default.default : mod.default;
+    if (exported === undefined) throw new ScenarioError(file, [{ path: '', message: 'the module has no default export (export default defineScenario({...}))' }]);
+    return parseScenario(exported, file);
   }
   throw new ScenarioError(file, [{ path: '', message: `unknown scenario file type "${ext}" (use .yaml, .yml or .ts)` }]);
 }
@@ -89,8 +91,21 @@ function problemsOf(error: z.ZodError, raw: unknown, locate?: Locate): Problem[]
   return error.issues.flatMap((issue) => {
     const unknown = unknownKeys(issue);
     if (unknown.length > 0) return unknown.map((key) => unknownKeyProblem(raw, issue.path, key, locate));
-    return [{ path: issue.path.map(String).join('.'), line: locate?.(issue.path), message: issue.message }];
+    return [{ path: issue.path.map(String).join('.'), line: locate?.(issue.path), message: typeMessage(issue, raw) }];
   });
+}
+
+/**
+ * zod's wrong-type message, said as a person writing YAML needs it: a key left out, or a hex code
+ * YAML made a number. Read from the message, as nested schemas (steps) re-raise issues as custom ones.
+ */
+function typeMessage(issue: z.core.$ZodIssue, raw: unknown): string {
+  const value = issue.path.reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined), raw);
+  if (issue.path.at(-1) === 'errorCode' && typeof value === 'number') {
+    return `YAML read this hex code as the number ${value}: quote it, in lower case ("0x${value.toString(16).padStart(8, '0')}")`;
+  }
+  const expected = /expected (\w+), received undefined$/.exec(issue.message)?.[1];
+  return value === undefined && expected ? `required: ${expected} expected, and the key is missing` : issue.message;
 }
 
 /** zod's unrecognized_keys, also when a nested schema re-raised it as a custom issue (steps, scripts, httpSys). */
@@ -125,4 +140,8 @@ function lineOf(doc: Document, counter: LineCounter, path: PropertyKey[], asKey 
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
   }
   return undefined;
+}
+
+function isCommonJsWrapper(value: unknown): value is { default: unknown } {
+  return typeof value === 'object' && value !== null && 'default' in value && Object.keys(value).every((k) => k === 'default' || k === '__esModule');
 }
