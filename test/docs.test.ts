@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { behaviours } from '../backends/behaviours/index.ts';
@@ -12,6 +13,15 @@ const scenarios = readFileSync(new URL('../docs/writing-scenarios.md', import.me
 describe('README and docs', () => {
   it('stays short: a newcomer reads it in a few minutes, the rest is in docs/', () => {
     expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(12 * 1024);
+  });
+
+  it('lists the same commands in the README as docs/cli.md, and every command the CLI has', () => {
+    const synopsis = (text: string) => /```\n(arr-lab run [\s\S]*?)```/.exec(text)?.[1];
+    const cli = readFileSync(new URL('../docs/cli.md', import.meta.url), 'utf8');
+    expect(synopsis(readme)).toBe(synopsis(cli));
+    const help = execFileSync(process.execPath, ['bin/arr-lab.mjs', '--help'], { encoding: 'utf8' });
+    const commands = [...help.split('Commands:')[1]!.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    for (const c of commands) expect(synopsis(cli), c).toContain(`arr-lab ${c} `);
   });
 
   it('documents every row of the failure table with its codes', () => {

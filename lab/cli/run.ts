@@ -17,7 +17,7 @@ interface RunCliOptions {
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('run scenarios (files, suite names or scenario names) and check their expectations')
+    .description('run scenarios (files, folders, suite names or scenario names) and check their expectations')
     .argument('[targets...]', 'scenario files, folders of them, suite names (seeds, all) or scenario names', ['seeds'])
     .option('--out <dir>', 'artifact folder: new, empty or made by arr-lab before (default: out/run-<timestamp>)')
     .addOption(new Option('--time-scale <x>', 'wall seconds per nominal second, 0.0001 to 1 (1 = real time)').default(TIME_SCALE_DEFAULT).argParser(timeScale))

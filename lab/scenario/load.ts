@@ -67,10 +67,14 @@ export function parseYamlScenario(text: string, file: string): LoadedScenario {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ScenarioError(
-      file,
-      doc.errors.map((e) => ({ path: '', line: e.linePos?.[0]?.line, message: e.message.split('\n')[0]! })),
-    );
+    // After one syntax error the parser's later complaints are mostly its consequences: the first is the one to fix.
+    const [first] = doc.errors;
+    const more = doc.errors.length - 1;
+    throw new ScenarioError(file, [{
+      path: '',
+      line: first!.linePos?.[0]?.line,
+      message: `${first!.message.split('\n')[0]!}${more > 0 ? ` (and ${more} more YAML error${more > 1 ? 's' : ''} after it, often caused by this one)` : ''}`,
+    }]);
   }
   const raw: unknown = doc.toJS();
   return parseScenario(raw, file, (path, asKey) => lineOf(doc, lineCounter, path, asKey));
