@@ -210,6 +210,9 @@ export class LabClock {
   private deadline = 0;
   private pumpScheduled = false;
   private disposed = false;
+  private halted = false;
+  /** Once it holds, the next due timer halts the clock instead of firing (see haltWhen). */
+  private haltCondition: (() => boolean) | undefined;
   /** Chains with working points. */
   private readonly chains = new Set<Chain>();
   private readonly offers = new Map<string, Offer>();
@@ -244,7 +247,7 @@ export class LabClock {
    * passes a pending timer's due instant before that timer fires.
    */
   frontier(): number {
-    if (this.frozen) return this.virtual;
+    if (this.frozen || this.halted) return this.virtual;
     const t = this.virtual + (performance.now() - this.wallAtAdvance);
     const head = this.head();
     // A timeline behind the frontier may set a timer due before it; the frontier never goes back.
@@ -386,6 +389,28 @@ export class LabClock {
     });
   }
 
+  /**
+   * The run is over: nominal time stops where it stands and no timer fires any more, while hosts
+   * can still log what ends as they stop. Without it, the wall time a teardown takes (closing
+   * sockets, a busy machine) would pass as nominal time and fire idle timers a quick teardown does not.
+   */
+  halt(): void {
+    if (this.halted) return;
+    this.virtual = this.frontier();
+    this.halted = true;
+    if (this.wallTimer) clearTimeout(this.wallTimer);
+    this.wallTimer = undefined;
+  }
+
+  /**
+   * Halts the clock at the first due timer found with `done` true, instead of firing it. A run ends
+   * when its work is done, not when its teardown happens to notice: a timer that only the wall
+   * time of a busy machine brings due (a connection's idle timer) must not make it into the record.
+   */
+  haltWhen(done: () => boolean): void {
+    this.haltCondition = done;
+  }
+
   /** Cancels every pending timer; callbacks never run and the clock accepts no new timers. */
   dispose(): void {
     this.disposed = true;
@@ -424,7 +449,7 @@ export class LabClock {
    * does not collapse the nominal gaps between timers.
    */
   private arm(): void {
-    if (this.pumpScheduled || this.disposed) return;
+    if (this.pumpScheduled || this.disposed || this.halted) return;
     if (this.wallTimer) clearTimeout(this.wallTimer);
     this.wallTimer = undefined;
     const head = this.head();
@@ -447,7 +472,10 @@ export class LabClock {
     this.pumpScheduled = true;
     let turns = this.settleTurns;
     const turn = () => {
-      if (this.disposed) return;
+      if (this.disposed || this.halted) {
+        this.pumpScheduled = false;
+        return;
+      }
       if (--turns > 0 || this.held()) {
         setImmediate(turn);
         return;
@@ -482,6 +510,10 @@ export class LabClock {
     if (head === undefined) return;
     if (head !== this.armedFor) {
       this.arm();
+      return;
+    }
+    if (this.haltCondition?.()) {
+      this.halt();
       return;
     }
     const late = performance.now() - this.deadline;

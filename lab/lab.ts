@@ -166,15 +166,28 @@ export class Lab {
     await (caller ? caller.during(this.quiet()) : this.quiet());
   }
 
+  /**
+   * The last settle of a run: the lab settles, and its nominal time ends once every host has logged
+   * every request it took (timers a request still needs fire; none after that).
+   */
+  async finish(): Promise<void> {
+    this.clock.haltWhen(() => this.logsComplete());
+    await this.settle();
+    this.clock.halt();
+  }
+
   private async quiet(): Promise<void> {
     for (;;) {
       // A host a real fault keeps out of reach cannot settle until it is healed.
-      const hosts = this.hosts.filter((h) => h.reachable !== false);
-      await Promise.all(hosts.map((h) => h.idle()));
+      await Promise.all(this.hosts.filter((h) => h.reachable !== false).map((h) => h.idle()));
       // A member can receive a request while the controller goes idle; look again until quiet.
       await new Promise((r) => setImmediate(r));
-      if (hosts.every((h) => h.accepted - (h.lost ?? 0) === h.logged)) return;
+      if (this.logsComplete()) return;
     }
+  }
+
+  private logsComplete(): boolean {
+    return this.hosts.filter((h) => h.reachable !== false).every((h) => h.accepted - (h.lost ?? 0) === h.logged);
   }
 
   /** Undoes every real fault still applied (container runtime), so the lab can settle. */

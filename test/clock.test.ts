@@ -34,6 +34,30 @@ describe('lab clock', () => {
     clock.dispose();
   });
 
+  it('ends a run when its work is done: a timer due after that halts the clock instead of firing, however late the wall', async () => {
+    const clock = new LabClock({ scale: 0.001, startAt: 0 });
+    let working = true;
+    const fired: string[] = [];
+    const needed = new Promise<void>((resolve) => clock.setTimer(10_000, () => {
+      fired.push('needed');
+      working = false;
+      resolve();
+    }));
+    clock.setTimer(120_000, () => fired.push('idle timer'));
+    clock.haltWhen(() => !working);
+    // The machine stalls past both deadlines: only the timer the work needed may fire.
+    busy(150);
+    await needed;
+    // Past the idle timer's own wall deadline (110 ms after the first fired).
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fired).toEqual(['needed']);
+    const stopped = clock.now();
+    expect(stopped).toBeLessThanOrEqual(120_000);
+    busy(5);
+    expect(clock.now()).toBe(stopped);
+    clock.dispose();
+  });
+
   it('lets nominal time advance at real speed while the lab works, not at the scaled speed', () => {
     const clock = new LabClock({ scale: 0.001, startAt: 0 });
     const t0 = clock.now();

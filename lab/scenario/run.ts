@@ -123,7 +123,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       }
       runner.reach(Math.max(0, ...(await runner.during(Promise.all(background)))));
       await lab.healFaults();
-      await lab.settle();
+      await lab.finish();
       nominalMs = lab.clock.elapsed();
       runner.finish();
     });
@@ -141,6 +141,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       nominalMs = lab.clock.frontier() - lab.clock.startedAt;
     }
   } finally {
+    // The scenario's time ends with its steps: tearing the lab down takes no nominal time.
+    lab.clock.halt();
     // Requests still in flight end as a client would see a server going away; each is recorded.
     await client.close();
     await Promise.allSettled(inflight);
