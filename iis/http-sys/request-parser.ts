@@ -31,7 +31,10 @@ export type HeadResult =
   | { kind: 'head'; head: RequestHead; size: number }
   | { kind: 'reject'; rejection: Rejection };
 
-type Limits = Pick<HttpSysSettings, 'maxFieldLength' | 'maxRequestBytes' | 'urlSegmentMaxLength' | 'urlSegmentMaxCount' | 'maxHeaderCount' | 'obsFold' | 'bareLf'>;
+type Limits = Pick<
+  HttpSysSettings,
+  'maxFieldLength' | 'maxRequestBytes' | 'urlSegmentMaxLength' | 'urlSegmentMaxCount' | 'maxHeaderCount' | 'obsFold' | 'bareLf' | 'allowCaseInsensitiveVerbs'
+>;
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const VERSION = /^HTTP\/(\d+)\.(\d+)$/;
@@ -44,9 +47,7 @@ const BODY_METHODS = new Set(['POST', 'PUT']);
  * soon as the bytes already received break a limit or the syntax, without waiting for the rest.
  */
 export function parseHead(buf: Buffer, limits: Limits): HeadResult {
-  const end = buf.indexOf('\r\n\r\n');
-  const lfEnd = limits.bareLf === 'accept' && end < 0 ? buf.indexOf('\n\n') : -1;
-  const headEnd = end >= 0 ? end + 4 : lfEnd >= 0 ? lfEnd + 2 : -1;
+  const headEnd = limits.bareLf === 'accept' ? blankLineEnd(buf) : crlfBlankLineEnd(buf);
   const scanned = headEnd >= 0 ? headEnd : buf.length;
   const firstLf = buf.indexOf(0x0a);
   const lineEnd = firstLf >= 0 && firstLf < scanned ? firstLf : -1;
@@ -55,13 +56,14 @@ export function parseHead(buf: Buffer, limits: Limits): HeadResult {
   const line = buf.toString('latin1', 0, lineEnd >= 0 ? lineEnd : Math.min(buf.length, limits.maxFieldLength + 1));
   const sp = line.indexOf(' ');
   const verb = sp >= 0 ? line.slice(0, sp) : line;
-  if ((sp >= 0 || lineEnd >= 0) && !TOKEN.test(verb)) return reject('invalid-verb', 'Verb');
-  if (sp < 0 && lineEnd < 0 && verb.length > 0 && !TOKEN.test(verb)) return reject('invalid-verb', 'Verb');
+  if ((sp >= 0 || lineEnd >= 0 || verb.length > 0) && !validVerb(verb, limits)) return reject('invalid-verb', 'Verb');
   if (lineEnd < 0 && line.length > limits.maxFieldLength) return reject('url-too-long', 'URL_Length', undefined, verb);
   const early = lineEnd >= 0 ? checkRequestLine(trimCr(line), limits) : undefined;
   if (early?.kind === 'reject') return early;
   const seen = (answer: AnswerId, reason: HttpErrReason) => reject(answer, reason, early?.version, early?.method ?? (sp >= 0 ? verb : undefined), early?.uri);
   if (limits.bareLf === 'reject' && hasBareCrOrLf(buf.toString('latin1', 0, scanned))) return seen('bad-request', 'Invalid_CR/LF');
+  // A CR that no LF follows ends nothing: 400 BadRequest, the request line already parsed (docs/reference.md §6.6).
+  if (limits.bareLf === 'accept' && hasBareCr(buf, scanned)) return seen('bad-request', 'BadRequest');
 
   if (headEnd < 0) {
     if (buf.length > limits.maxRequestBytes) return seen('request-too-long', 'RequestLength');
@@ -142,16 +144,19 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
   for (let i = 1; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.length > limits.maxFieldLength) return no('field-too-long', 'FieldLength');
-    if (l.startsWith(' ') || l.startsWith('\t')) {
-      if (limits.obsFold === 'reject' || rawHeaders.length === 0) return no('invalid-header', 'Header');
+    const lws = l.startsWith(' ') || l.startsWith('\t');
+    if (lws && rawHeaders.length > 0) {
+      if (limits.obsFold === 'reject') return no('invalid-header', 'Header');
       rawHeaders[rawHeaders.length - 1] += ` ${l.trim()}`;
       continue;
     }
-    const colon = l.indexOf(':');
+    // White space between the request line and the first header is skipped (Parser Enhancements, §6.6).
+    const field = lws ? l.replace(/^[ \t]+/, '') : l;
+    const colon = field.indexOf(':');
     if (colon <= 0) return no('invalid-header', 'Header');
-    const name = l.slice(0, colon);
+    const name = field.slice(0, colon);
     if (!TOKEN.test(name)) return no('invalid-header', 'Header');
-    const value = l.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = field.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) return no('invalid-header', 'Header');
     // A repeated Content-Length of the same value is one length (RFC 9110 §8.6); the pipeline sees it once [I].
     if (/^content-length$/i.test(name) && rawHeaders.some((n, j) => j % 2 === 0 && /^content-length$/i.test(n) && rawHeaders[j + 1] === value)) continue;
@@ -204,6 +209,31 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
       expectContinue: rl.httpVersion === '1.1' && typeof expect === 'string' && expect.toLowerCase() === '100-continue',
     },
   };
+}
+
+/** End of the blank line that closes the head, lines ended by CRLF or LF alone (§6.6); -1 if none yet. */
+function blankLineEnd(buf: Buffer): number {
+  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
+    if (buf[i + 1] === 0x0a) return i + 2;
+    if (buf[i + 1] === 0x0d && buf[i + 2] === 0x0a) return i + 3;
+  }
+  return -1;
+}
+
+function crlfBlankLineEnd(buf: Buffer): number {
+  const end = buf.indexOf('\r\n\r\n');
+  return end >= 0 ? end + 4 : -1;
+}
+
+/** A CR inside the head that is not followed by LF (the last byte received may still get its LF). */
+function hasBareCr(buf: Buffer, scanned: number): boolean {
+  for (let i = buf.indexOf(0x0d); i >= 0 && i < scanned - 1; i = buf.indexOf(0x0d, i + 1)) if (buf[i + 1] !== 0x0a) return true;
+  return false;
+}
+
+/** A token; lower-case letters only with AllowCaseInsensitiveVerbs (§6.6). */
+function validVerb(verb: string, limits: Limits): boolean {
+  return TOKEN.test(verb) && (limits.allowCaseInsensitiveVerbs || verb === verb.toUpperCase());
 }
 
 function hasBareCrOrLf(text: string): boolean {

@@ -52,12 +52,17 @@ export const httpSysSchema = z
      */
     maxHeaderCount: z.number().int().min(0).default(0),
     /**
-     * What http.sys does with input the RFCs allow a server to refuse and no source shows it
-     * meeting [U]: a header continued on the next line (obs-fold) and lines ended by LF alone.
-     * Refused by default (400 Header, 400 Invalid_CR/LF); `accept` parses them as RFC 9112 permits.
+     * A header continued on the next line (obs-fold): no source shows what http.sys does with it [U].
+     * Refused by default (400 Header); `accept` joins the lines as RFC 9112 permits.
      */
     obsFold: z.enum(['reject', 'accept']).default('reject'),
-    bareLf: z.enum(['reject', 'accept']).default('reject'),
+    /**
+     * Lines ended by LF alone: accepted since Windows Server 2003 SP1 and not configurable
+     * (W32-PARSER [V]); `reject` models the stricter parser before it (400 Invalid_CR/LF [U]).
+     */
+    bareLf: z.enum(['reject', 'accept']).default('accept'),
+    /** Registry AllowCaseInsensitiveVerbs (W32-PARSEEXC [V]): off, a verb with lower-case letters is 400 Verb. */
+    allowCaseInsensitiveVerbs: z.boolean().default(false),
   })
   .strict();
 
