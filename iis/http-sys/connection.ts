@@ -125,6 +125,7 @@ export class HttpConnection {
     const req = new IncomingRequest(head, socket, () => socket.resume());
     const res = new ResponseWriter(socket, {
       head: head.method === 'HEAD',
+      http09: head.httpVersion === '0.9',
       http10: head.httpVersion === '1.0',
       keepAlive: head.keepAlive,
       date: () => httpDate(this.host.now()),

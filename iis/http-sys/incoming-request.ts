@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import type { RequestHead } from './request-parser.ts';
+import type { HttpVersion, RequestHead } from './request-parser.ts';
 
 /**
  * What the pipeline sees of a request: the parsed head and the entity body as a stream. The body
@@ -10,7 +10,7 @@ import type { RequestHead } from './request-parser.ts';
 export class IncomingRequest extends Readable {
   readonly method: string;
   readonly url: string;
-  readonly httpVersion: '1.0' | '1.1';
+  readonly httpVersion: HttpVersion;
   readonly headers: Readonly<Record<string, string | string[]>>;
   readonly rawHeaders: readonly string[];
   private received = false;

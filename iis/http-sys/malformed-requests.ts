@@ -27,7 +27,15 @@ export interface MalformedRequest {
         /** The request had entered the pipeline (site id and queue name logged). */
         routed?: true;
       }
-    | { kind: 'w3c'; status: number; stem: string; interim?: string };
+    | {
+        kind: 'w3c';
+        status: number;
+        stem: string;
+        /** An interim response before the final one. */
+        interim?: string;
+        /** Answered as HTTP/0.9: the body alone, no status line or headers. */
+        bodyOnly?: true;
+      };
   evidence: Evidence;
   why: string;
 }
@@ -54,7 +62,8 @@ export const MALFORMED_REQUESTS: readonly MalformedRequest[] = [
   { id: 'version-1-2', what: 'HTTP/1.2', bytes: get('/', H, 'HTTP/1.2'), expect: refused('version-not-supported', 'Version_N/S', ['HTTP/1.2', 'GET', '/']), evidence: 'I', why: 'only 1.0 and 1.1 are HTTP/1 versions http.sys serves' },
   { id: 'version-two-digits', what: 'HTTP/10.0 (major of two digits)', bytes: get('/', H, 'HTTP/10.0'), expect: refused('version-not-supported', 'Version_N/S', ['HTTP/?.?', 'GET', '/']), evidence: 'V', why: 'W32-ERRFMT: cs-version is HTTP/?.? when major or minor is 10 or more' },
   { id: 'version-garbage', what: 'a protocol that is not HTTP', bytes: get('/', H, 'HTTX/1.1'), expect: refused('bad-request', 'BadRequest', ['-', 'GET', '/']), evidence: 'U', why: 'a request line http.sys cannot parse' },
-  { id: 'http-0-9', what: 'an HTTP/0.9 request (no version)', bytes: 'GET /\r\n', expect: refused('bad-request', 'BadRequest', ['-', 'GET', '/']), evidence: 'U', why: 'http.sys does not serve HTTP/0.9' },
+  { id: 'http-0-9', what: 'an HTTP/0.9 request (no version)', bytes: 'GET /\r\n', expect: { kind: 'w3c', status: 200, stem: '/', bodyOnly: true }, evidence: 'S', why: 'BLOG-GAFVERT: IIS 7 answers `GET /` with the body alone, no headers (IIS 6 sent them)' },
+  { id: 'http-0-9-post', what: 'a request line of a verb other than GET and a URL, no version', bytes: 'POST /form\r\n', expect: refused('bad-request', 'BadRequest', ['-', 'POST', '/form']), evidence: 'U', why: 'HTTP/0.9 has only GET; what http.sys does with the rest is not shown' },
   { id: 'request-line-double-space', what: 'two spaces between verb and URL', bytes: 'GET  / HTTP/1.1\r\n' + H + '\r\n', expect: refused('bad-request', 'BadRequest', ['-', 'GET', '-']), evidence: 'U', why: 'RFC 9112 request-line is single-space separated' },
   { id: 'host-missing', what: 'HTTP/1.1 without Host', bytes: get('/', ''), expect: refused('invalid-hostname', 'Hostname', ['HTTP/1.1', 'GET', '/']), evidence: 'C', why: 'Invalid Hostname answer captured; KB-HTTPERR sample `GET /ThisIsMyUrl.htm 400 - Hostname`' },
   { id: 'host-duplicate', what: 'two Host headers', bytes: get('/', H + 'Host: other\r\n'), expect: refused('invalid-hostname', 'Hostname', ['HTTP/1.1', 'GET', '/']), evidence: 'I', why: 'RFC 9112 §3.2: a server must answer 400' },

@@ -7,7 +7,7 @@ export interface RequestHead {
   method: string;
   /** Origin-form URL (path and query); an absolute-form URL is reduced to it. */
   url: string;
-  httpVersion: '1.0' | '1.1';
+  httpVersion: HttpVersion;
   /** Lower-case names; repeated headers as arrays. */
   headers: Record<string, string | string[]>;
   /** Name, value, name, value... as received. */
@@ -16,6 +16,9 @@ export interface RequestHead {
   body: { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
   expectContinue: boolean;
 }
+
+/** '0.9': a request line with no version, answered with the body alone (docs/reference.md §6.6). */
+export type HttpVersion = '0.9' | '1.0' | '1.1';
 
 /** Why http.sys refused a request, and what of it it had parsed for the HTTPERR line (§6.3). */
 export interface Rejection {
@@ -60,6 +63,7 @@ export function parseHead(buf: Buffer, limits: Limits): HeadResult {
   if (lineEnd < 0 && line.length > limits.maxFieldLength) return reject('url-too-long', 'URL_Length', undefined, verb);
   const early = lineEnd >= 0 ? checkRequestLine(trimCr(line), limits) : undefined;
   if (early?.kind === 'reject') return early;
+  if (early?.httpVersion === '0.9') return { kind: 'head', size: lineEnd + 1, head: simpleRequest(early) };
   const seen = (answer: AnswerId, reason: HttpErrReason) => reject(answer, reason, early?.version, early?.method ?? (sp >= 0 ? verb : undefined), early?.uri);
   if (limits.bareLf === 'reject' && hasBareCrOrLf(buf.toString('latin1', 0, scanned))) return seen('bad-request', 'Invalid_CR/LF');
   // A CR that no LF follows ends nothing: 400 BadRequest, the request line already parsed (docs/reference.md §6.6).
@@ -80,7 +84,7 @@ interface LineParts {
   method: string;
   target: string;
   version: string;
-  httpVersion: '1.0' | '1.1';
+  httpVersion: HttpVersion;
   uri: string | undefined;
 }
 
@@ -88,7 +92,12 @@ function checkRequestLine(line: string, limits: Limits): LineParts | { kind: 're
   const parts = line.split(' ');
   const method = parts[0]!;
   if (line.length > limits.maxFieldLength) return reject('url-too-long', 'URL_Length', undefined, method);
-  if (parts.length === 2 && parts[1] !== '') return reject('bad-request', 'BadRequest', undefined, method, parts[1]);
+  if (parts.length === 2 && parts[1] !== '') {
+    if (method !== 'GET') return reject('bad-request', 'BadRequest', undefined, method, parts[1]);
+    const url = checkTarget(method, parts[1]!, limits);
+    if (url === undefined) return reject('invalid-url', 'URL', undefined, method);
+    return { kind: 'line', method, target: parts[1]!, version: 'HTTP/0.9', httpVersion: '0.9', uri: url };
+  }
   if (parts.length !== 3 || parts[1] === '') return reject('bad-request', 'BadRequest', undefined, method);
   const target = parts[1]!;
   const v = VERSION.exec(parts[2]!);
@@ -129,6 +138,10 @@ function checkTarget(method: string, target: string, limits: Limits): string | u
   if (limits.urlSegmentMaxCount > 0 && segments.length > limits.urlSegmentMaxCount) return undefined;
   if (limits.urlSegmentMaxLength > 0 && segments.some((s) => s.length > limits.urlSegmentMaxLength)) return undefined;
   return path;
+}
+
+function simpleRequest(line: LineParts): RequestHead {
+  return { method: line.method, url: line.uri!, httpVersion: '0.9', headers: {}, rawHeaders: [], keepAlive: false, body: { kind: 'none' }, expectContinue: false };
 }
 
 function parseComplete(text: string, size: number, limits: Limits): HeadResult {

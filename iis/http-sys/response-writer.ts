@@ -27,7 +27,7 @@ export class ResponseWriter extends EventEmitter {
 
   constructor(
     private readonly socket: Socket,
-    private readonly options: { head: boolean; http10: boolean; keepAlive: boolean; date: () => string },
+    private readonly options: { head: boolean; http09: boolean; http10: boolean; keepAlive: boolean; date: () => string },
   ) {
     super();
     this.closeAfter = !options.keepAlive;
@@ -124,6 +124,11 @@ export class ResponseWriter extends EventEmitter {
 
   private head(): string {
     this.headersSent = true;
+    // HTTP/0.9 has no status line or headers: the body alone, ended by closing (docs/reference.md §6.6).
+    if (this.options.http09) {
+      this.closeAfter = true;
+      return '';
+    }
     const status = this.statusCode;
     this.noBody = this.options.head || status === 204 || status === 304 || (status >= 100 && status < 200);
     const hasLength = this.headers.has('content-length');

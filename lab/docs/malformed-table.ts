@@ -20,7 +20,12 @@ export function malformedTable(): string {
   for (const r of MALFORMED_REQUESTS) {
     const e = r.expect;
     const settings = r.settings ? ` (with ${Object.entries(r.settings).map(([k, v]) => `\`${k}: ${v}\``).join(', ')})` : '';
-    const answer = e.kind === 'w3c' ? `${e.interim ? '100, then ' : ''}${e.status} from the page (W3SVC line)` : `${ANSWERS[e.answer].status} ${ANSWERS[e.answer].heading}`;
+    const answer =
+      e.kind === 'httperr'
+        ? `${ANSWERS[e.answer].status} ${ANSWERS[e.answer].heading}`
+        : e.bodyOnly
+          ? `the page's body alone, no status line (W3SVC ${e.status})`
+          : `${e.interim ? '100, then ' : ''}${e.status} from the page (W3SVC line)`;
     const line = e.kind === 'w3c' ? '—' : `\`${e.fields.join(' ')} ${ANSWERS[e.answer].status} ${e.routed ? '1' : '-'} ${e.reason} ${e.routed ? 'DefaultAppPool' : '-'}\``;
     rows.push(`| \`${r.id}\`: ${r.what}${settings} | \`${shown(r.bytes)}\` | ${answer} | ${line} | ${r.evidence}: ${r.why} |`);
   }
