@@ -66,11 +66,12 @@ export function logFiles(lab: Lab, host: string) {
   return h.files();
 }
 
-/** Sends raw bytes and collects everything until the host ends the connection. */
-export function exchange(port: number, bytes: string | Buffer): Promise<{ received: string; ended: 'fin' | 'rst' }> {
+/** Sends raw bytes (then shuts the sending side when `shut`) and collects everything until the connection closes. */
+export function exchange(port: number, bytes: string | Buffer, options: { shut?: boolean } = {}): Promise<{ received: string; ended: 'fin' | 'rst' }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes));
+    const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+    const socket = connect({ host: '127.0.0.1', port }, () => (options.shut ? socket.end(data) : socket.write(data)));
     socket.on('data', (c) => chunks.push(c));
     let ended: 'fin' | 'rst' = 'fin';
     socket.on('error', (e: NodeJS.ErrnoException) => {

@@ -4,6 +4,9 @@ import { MALFORMED_REQUESTS, type MalformedRequest } from '../iis/http-sys/malfo
 import { Lab } from '../lab/lab.ts';
 import { exchange, readW3c, tempDir } from './helpers.ts';
 
+/** A page that reads the whole body before answering (rows under /read/ need one). */
+const SCRIPT = [{ route: '/read/', do: ['read-body', { respond: {} }] }];
+
 /** One member per distinct http.sys setting the table asks for. */
 function memberFor(row: MalformedRequest): string {
   return row.settings ? `m-${Object.entries(row.settings).map(([k, v]) => `${k}-${v}`).join('-')}` : 'member';
@@ -15,7 +18,7 @@ describe('http.sys refuses malformed requests as Windows does', () => {
   beforeAll(async () => {
     const names = new Map<string, MalformedRequest['settings']>();
     for (const row of MALFORMED_REQUESTS) names.set(memberFor(row), row.settings);
-    lab = await Lab.start({ members: [...names].map(([name, httpSys]) => ({ name, httpSys })) }, { root: dir, timeScale: 0.001 });
+    lab = await Lab.start({ members: [...names].map(([name, httpSys]) => ({ name, httpSys, script: SCRIPT })) }, { root: dir, timeScale: 0.001 });
   });
   afterAll(async () => {
     await lab.stop();
@@ -39,7 +42,7 @@ describe('http.sys refuses malformed requests as Windows does', () => {
     it(`${row.id}: ${row.what}`, async () => {
       const member = lab.member(memberFor(row));
       const before = member.records().length;
-      const { received, ended } = await exchange(member.endpoint.port, row.bytes);
+      const { received, ended } = await exchange(member.endpoint.port, row.bytes, { shut: row.shut });
       await vi.waitFor(() => expect(member.records().length).toBe(before + 1), { timeout: 2000 });
       const record = member.records()[before]!;
       const expected = row.expect;

@@ -49,10 +49,16 @@ export class HttpConnection {
       this.buf = this.buf.length === 0 ? data : Buffer.concat([this.buf, data]);
       this.pump();
     });
-    // The client shut its side: a request still in progress has lost its client (as node:http and
-    // IIS both treat it), an idle connection is closed in turn.
+    // The client shut its side. Before the body it announced was complete and before any response,
+    // http.sys answers 400 (docs/reference.md §6.6); a request already answering has lost its client;
+    // an idle connection is closed in turn.
     socket.on('end', () => {
-      if (this.current && !this.current.exchange.res.writableFinished) socket.destroy();
+      const c = this.current;
+      if (c && !c.decoder.done && !c.exchange.res.headersSent) {
+        this.closed = true;
+        c.exchange.req.abort('aborted');
+        this.host.badBody(c.exchange);
+      } else if (c && !c.exchange.res.writableFinished) socket.destroy();
       else socket.end();
     });
     socket.on('error', () => {});

@@ -15,6 +15,8 @@ export interface MalformedRequest {
   what: string;
   /** Raw bytes (latin1). */
   bytes: string;
+  /** The client shuts its sending side (FIN) after the bytes. */
+  shut?: true;
   /** http.sys settings of the host that receives it, when not the defaults. */
   settings?: HttpSysInput;
   expect:
@@ -98,6 +100,7 @@ export const MALFORMED_REQUESTS: readonly MalformedRequest[] = [
   { id: 'te-unknown', what: 'Transfer-Encoding: gzip', bytes: 'POST / HTTP/1.1\r\n' + H + 'Transfer-Encoding: gzip\r\n\r\n', expect: refused('transfer-coding-not-implemented', 'N/I', ['HTTP/1.1', 'POST', '/']), evidence: 'C', why: 'KB-HTTPERR N/I "unknown transfer encoding"; body text quoted from a Windows server' },
   { id: 'post-without-length', what: 'POST with neither Content-Length nor Transfer-Encoding', bytes: 'POST /form HTTP/1.1\r\n' + H + '\r\n', expect: refused('length-required', 'LengthRequired', ['HTTP/1.1', 'POST', '/form']), evidence: 'C', why: '411 answer captured; `411 - LengthRequired -` in a public log' },
   { id: 'chunk-size-bad', what: 'a chunk size that is not hex', bytes: 'POST /upload HTTP/1.1\r\n' + H + 'Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n', expect: { kind: 'httperr', answer: 'bad-request', reason: 'BadRequest', fields: ['HTTP/1.1', 'POST', '/upload'], routed: true }, evidence: 'U', why: 'the body is parsed after the request reached the worker: the pipeline has it, http.sys ends it' },
+  { id: 'body-cut-by-fin', what: 'a client that shuts its side before the body it announced is complete', bytes: 'POST /read/upload HTTP/1.1\r\n' + H + 'Content-Length: 25\r\n\r\nabc', shut: true, expect: { kind: 'httperr', answer: 'bad-request', reason: 'BadRequest', fields: ['HTTP/1.1', 'POST', '/read/upload'], routed: true }, evidence: 'C', why: 'CAP-FIN: a page reading the body; http.sys answers 400 "badly formed" and IIS logs no W3SVC line; the HTTPERR reason [I]' },
   { id: 'absolute-form', what: 'an absolute-form target (proxy style)', bytes: get('http://member/abs', H + close), expect: { kind: 'w3c', status: 200, stem: '/abs' }, evidence: 'I', why: 'RFC 9112 §3.2.2: servers must accept it' },
   { id: 'options-star', what: 'OPTIONS * (asterisk form)', bytes: 'OPTIONS * HTTP/1.1\r\n' + H + close + '\r\n', expect: { kind: 'w3c', status: 200, stem: '*' }, evidence: 'I', why: 'IIS answers it itself with the verbs it serves' },
   { id: 'leading-empty-line', what: 'an empty line before the request line', bytes: '\r\n' + get('/', H + close), expect: { kind: 'w3c', status: 200, stem: '/' }, evidence: 'I', why: 'RFC 9112 §2.2: servers should ignore it' },
