@@ -58,6 +58,8 @@ describe('http.sys refuses malformed requests as Windows does', () => {
         const rest = expected.interim ? received.slice(expected.interim.length) : received;
         if (expected.interim) expect(received.startsWith(expected.interim)).toBe(true);
         expect(rest).toMatch(new RegExp(`^HTTP/1\\.1 ${expected.status} `));
+        const lines = rest.slice(0, rest.indexOf('\r\n\r\n')).split('\r\n');
+        for (const line of expected.headers ?? []) expect(lines).toContain(line);
         return;
       }
       const answer = ANSWERS[expected.answer];

@@ -37,6 +37,8 @@ export interface MalformedRequest {
         interim?: string;
         /** Answered as HTTP/0.9: the body alone, no status line or headers. */
         bodyOnly?: true;
+        /** Header lines the answer must carry. */
+        headers?: readonly string[];
       };
   evidence: Evidence;
   why: string;
@@ -63,7 +65,7 @@ export const MALFORMED_REQUESTS: readonly MalformedRequest[] = [
   { id: 'version-2', what: 'GET / HTTP/2.0 in HTTP/1 syntax', bytes: get('/', H, 'HTTP/2.0'), expect: refused('version-not-supported', 'Version_N/S', ['HTTP/2.0', 'GET', '/']), evidence: 'V', why: 'KB-HTTPERR sample line' },
   { id: 'version-1-2', what: 'HTTP/1.2', bytes: get('/', H, 'HTTP/1.2'), expect: refused('version-not-supported', 'Version_N/S', ['HTTP/1.2', 'GET', '/']), evidence: 'I', why: 'only 1.0 and 1.1 are HTTP/1 versions http.sys serves' },
   { id: 'version-two-digits', what: 'HTTP/10.0 (major of two digits)', bytes: get('/', H, 'HTTP/10.0'), expect: refused('version-not-supported', 'Version_N/S', ['HTTP/?.?', 'GET', '/']), evidence: 'V', why: 'W32-ERRFMT: cs-version is HTTP/?.? when major or minor is 10 or more' },
-  { id: 'version-garbage', what: 'a protocol that is not HTTP', bytes: get('/', H, 'HTTX/1.1'), expect: refused('bad-request', 'BadRequest', ['-', 'GET', '/']), evidence: 'U', why: 'a request line http.sys cannot parse' },
+  { id: 'version-garbage', what: 'a protocol that is not HTTP', bytes: get('/', H, 'HTTX/1.1'), expect: refused('bad-request', 'BadRequest', ['-', 'GET', '/']), evidence: 'C', why: 'CAP-FJORGE: `MYTEST . HT/9.9` answered 400 "badly formed" (311 bytes); the HTTPERR fields [I]' },
   { id: 'http-0-9', what: 'an HTTP/0.9 request (no version)', bytes: 'GET /\r\n', expect: { kind: 'w3c', status: 200, stem: '/', bodyOnly: true }, evidence: 'S', why: 'BLOG-GAFVERT: IIS 7 answers `GET /` with the body alone, no headers (IIS 6 sent them)' },
   { id: 'http-0-9-post', what: 'a request line of a verb other than GET and a URL, no version', bytes: 'POST /form\r\n', expect: refused('bad-request', 'BadRequest', ['-', 'POST', '/form']), evidence: 'U', why: 'HTTP/0.9 has only GET; what http.sys does with the rest is not shown' },
   { id: 'request-line-double-space', what: 'two spaces between verb and URL', bytes: 'GET  / HTTP/1.1\r\n' + H + '\r\n', expect: refused('bad-request', 'BadRequest', ['-', 'GET', '-']), evidence: 'U', why: 'RFC 9112 request-line is single-space separated' },
@@ -102,7 +104,7 @@ export const MALFORMED_REQUESTS: readonly MalformedRequest[] = [
   { id: 'chunk-size-bad', what: 'a chunk size that is not hex', bytes: 'POST /upload HTTP/1.1\r\n' + H + 'Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n', expect: { kind: 'httperr', answer: 'bad-request', reason: 'BadRequest', fields: ['HTTP/1.1', 'POST', '/upload'], routed: true }, evidence: 'U', why: 'the body is parsed after the request reached the worker: the pipeline has it, http.sys ends it' },
   { id: 'body-cut-by-fin', what: 'a client that shuts its side before the body it announced is complete', bytes: 'POST /read/upload HTTP/1.1\r\n' + H + 'Content-Length: 25\r\n\r\nabc', shut: true, expect: { kind: 'httperr', answer: 'bad-request', reason: 'BadRequest', fields: ['HTTP/1.1', 'POST', '/read/upload'], routed: true }, evidence: 'C', why: 'CAP-FIN: a page reading the body; http.sys answers 400 "badly formed" and IIS logs no W3SVC line; the HTTPERR reason [I]' },
   { id: 'absolute-form', what: 'an absolute-form target (proxy style)', bytes: get('http://member/abs', H + close), expect: { kind: 'w3c', status: 200, stem: '/abs' }, evidence: 'I', why: 'RFC 9112 §3.2.2: servers must accept it' },
-  { id: 'options-star', what: 'OPTIONS * (asterisk form)', bytes: 'OPTIONS * HTTP/1.1\r\n' + H + close + '\r\n', expect: { kind: 'w3c', status: 200, stem: '*' }, evidence: 'I', why: 'IIS answers it itself with the verbs it serves' },
+  { id: 'options-star', what: 'OPTIONS * (asterisk form)', bytes: 'OPTIONS * HTTP/1.1\r\n' + H + close + '\r\n', expect: { kind: 'w3c', status: 200, stem: '*', headers: ['Allow: OPTIONS, TRACE, GET, HEAD, POST', 'Public: OPTIONS, TRACE, GET, HEAD, POST', 'Content-Length: 0'] }, evidence: 'I', why: 'IIS answers OPTIONS itself with these headers (CAP-OPTIONS, for `OPTIONS /`); that `*` gets the same answer [I]' },
   { id: 'leading-empty-line', what: 'an empty line before the request line', bytes: '\r\n' + get('/', H + close), expect: { kind: 'w3c', status: 200, stem: '/' }, evidence: 'I', why: 'RFC 9112 §2.2: servers should ignore it' },
   { id: 'expect-continue', what: 'Expect: 100-continue with a body', bytes: 'POST /form HTTP/1.1\r\n' + H + close + 'Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello', expect: { kind: 'w3c', status: 200, stem: '/form', interim: 'HTTP/1.1 100 Continue\r\n\r\n' }, evidence: 'S', why: 'http.sys sends the 100 itself (BLOG-100C, KB-898708); the lab sends it as soon as the head is parsed [I]' },
 ];
