@@ -171,7 +171,7 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
     if (!TOKEN.test(name)) return no('invalid-header', 'Header');
     const value = field.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) return no('invalid-header', 'Header');
-    // A repeated Content-Length of the same value is one length (RFC 9110 §8.6); the pipeline sees it once [I].
+    // A repeated Content-Length of the same value is one length (RFC 9110 section 8.6); the pipeline sees it once [I].
     if (/^content-length$/i.test(name) && rawHeaders.some((n, j) => j % 2 === 0 && /^content-length$/i.test(n) && rawHeaders[j + 1] === value)) continue;
     rawHeaders.push(name, value);
   }
