@@ -44,4 +44,23 @@ describe("a client's malformed bytes are the client's error, never a member's", 
       expect((await get(lab, '/', 'after')).status).toBe(200);
     });
   });
+
+  it('a client that shuts its side mid-upload gets http.sys\'s 400 and counts against no member', async () => {
+    const script = [{ route: '/read/', do: ['read-body', { respond: {} }] }];
+    const topology = { farm: { healthCheck: { maxLiveTrafficFailures: 2 } }, members: [{ name: 'member1', script }, { name: 'member2', script }] };
+    await withLab(topology, async (lab) => {
+      const port = lab.controller.endpoint.port;
+      const cut = 'POST /read/upload HTTP/1.1\r\nHost: arr\r\nContent-Length: 25\r\n\r\nabc';
+      const answers = await Promise.all(Array.from({ length: 20 }, () => exchange(port, cut, { shut: true })));
+      for (const a of answers) expect(a.received).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[^]*The request is badly formed\./);
+      await lab.settle();
+      expect(lab.controller.servers().map((s) => [s.healthy, s.counters.failedRequests])).toEqual([
+        [true, 0],
+        [true, 0],
+      ]);
+      const reasons = lab.controller.records().filter((r) => r.kind === 'httperr').map((r) => r.entry['s-reason' as never]);
+      expect(reasons).toEqual(Array(20).fill('BadRequest'));
+      expect((await get(lab, '/', 'after')).status).toBe(200);
+    });
+  });
 });
