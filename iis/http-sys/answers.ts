@@ -32,6 +32,7 @@ const ANSWER_LIST = {
   'length-required': { status: 411, phrase: 'Length Required', title: 'Length Required', heading: 'Length Required', text: 'The request must be chunked or have a content length.', evidence: 'C', source: 'public capture, Content-Length 344' },
   'transfer-coding-not-implemented': { status: 501, phrase: 'Not Implemented', title: 'Not Implemented', heading: 'Not Implemented', text: 'The request transfer encoding type is not supported.', evidence: 'C', source: 'text quoted from a Windows server in public code; title and heading [I]' },
   'version-not-supported': { status: 505, phrase: 'HTTP Version Not Supported', title: 'HTTP Version Not Supported', heading: 'HTTP Version Not Supported', text: 'The HTTP version is not supported.', evidence: 'U', source: 'status and reason KB-HTTPERR [V]; texts not found' },
+  'expectation-failed': { status: 417, phrase: 'Expectation Failed', title: 'Expectation Failed', heading: 'Expectation Failed', text: 'The expectation given in the Expect header cannot be met.', evidence: 'U', source: 'none found: the lab switch httpSys.unknownExpectation; texts the lab\'s' },
   'service-unavailable': { status: 503, phrase: 'Service Unavailable', title: 'Service Unavailable', heading: 'Service Unavailable', text: 'The service is unavailable.', evidence: 'C', source: 'CAP-503, Content-Length 326' },
 } as const satisfies Record<string, Answer>;
 

@@ -36,7 +36,15 @@ export type HeadResult =
 
 type Limits = Pick<
   HttpSysSettings,
-  'maxFieldLength' | 'maxRequestBytes' | 'urlSegmentMaxLength' | 'urlSegmentMaxCount' | 'maxHeaderCount' | 'obsFold' | 'bareLf' | 'allowCaseInsensitiveVerbs'
+  | 'maxFieldLength'
+  | 'maxRequestBytes'
+  | 'urlSegmentMaxLength'
+  | 'urlSegmentMaxCount'
+  | 'maxHeaderCount'
+  | 'obsFold'
+  | 'bareLf'
+  | 'allowCaseInsensitiveVerbs'
+  | 'unknownExpectation'
 >;
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -208,6 +216,8 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
   const connection = (Array.isArray(headers.connection) ? headers.connection.join(',') : (headers.connection ?? '')).toLowerCase();
   const keepAlive = rl.httpVersion === '1.1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
   const expect = headers.expect;
+  const continues = typeof expect === 'string' && expect.toLowerCase() === '100-continue';
+  if (expect !== undefined && !continues && limits.unknownExpectation === 'refuse') return no('expectation-failed', 'BadRequest');
   return {
     kind: 'head',
     size,
@@ -219,7 +229,7 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
       rawHeaders,
       keepAlive,
       body,
-      expectContinue: rl.httpVersion === '1.1' && typeof expect === 'string' && expect.toLowerCase() === '100-continue',
+      expectContinue: rl.httpVersion === '1.1' && continues,
     },
   };
 }

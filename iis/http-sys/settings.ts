@@ -63,6 +63,11 @@ export const httpSysSchema = z
     bareLf: z.enum(['reject', 'accept']).default('accept'),
     /** Registry AllowCaseInsensitiveVerbs (W32-PARSEEXC [V]): off, a verb with lower-case letters is 400 Verb. */
     allowCaseInsensitiveVerbs: z.boolean().default(false),
+    /**
+     * An `Expect` other than `100-continue`: no source shows what http.sys does [U]. Ignored by
+     * default; `refuse` answers 417 (RFC 9110 allows it), logged `BadRequest` [U].
+     */
+    unknownExpectation: z.enum(['ignore', 'refuse']).default('ignore'),
   })
   .strict();
 

@@ -261,6 +261,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   'httpSys.maxHeaderCount': 'Headers per request, beyond which 400 RequestLength (lab switch, 0: none; http.sys documents none).',
   'httpSys.obsFold': 'A header continued on the next line: reject (400 Header) or accept (unverified either way).',
   'httpSys.bareLf': 'Lines ended by LF alone: accept (Windows since 2003 SP1) or reject (400 Invalid_CR/LF, unverified).',
+  'httpSys.unknownExpectation': 'An Expect other than 100-continue: ignore, or refuse with 417 (unverified either way).',
   'httpSys.allowCaseInsensitiveVerbs': 'Registry AllowCaseInsensitiveVerbs: off, a lower-case verb such as get is 400 Verb.',
 
   'behaviours.respond.status': 'HTTP status.',
