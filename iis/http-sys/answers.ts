@@ -5,7 +5,7 @@ import type { Evidence } from '../../core/evidence.ts';
  * space between the two DOCTYPE strings, `Server: Microsoft-HTTPAPI/2.0`, `Connection: close`.
  * The template is fixed by captures whose Content-Length matches it byte for byte (503: 326,
  * 400 Invalid Verb: 326, 400 badly formed: 311, 400 Invalid URL: 324, 411: 344); each answer says
- * where its texts come from.
+ * where its texts come from (docs/reference.md §6.6 lists the sources).
  */
 export interface Answer {
   status: number;
@@ -21,10 +21,10 @@ export interface Answer {
 }
 
 const ANSWER_LIST = {
-  'bad-request': { status: 400, phrase: 'Bad Request', title: 'Bad Request', heading: 'Bad Request', text: 'The request is badly formed.', evidence: 'C', source: 'public capture, Content-Length 311' },
+  'bad-request': { status: 400, phrase: 'Bad Request', title: 'Bad Request', heading: 'Bad Request', text: 'The request is badly formed.', evidence: 'C', source: 'CAP-FIN, CAP-FJORGE, Content-Length 311' },
   'invalid-hostname': { status: 400, phrase: 'Bad Request', title: 'Bad Request', heading: 'Bad Request - Invalid Hostname', text: 'The request hostname is invalid.', evidence: 'C', source: 'ASP.NET Core HostFiltering "matches Http.Sys"; techcommunity IIS support blog' },
   'invalid-url': { status: 400, phrase: 'Bad Request', title: 'Bad Request', heading: 'Bad Request - Invalid URL', text: 'The request URL is invalid.', evidence: 'C', source: 'public test fixture of a Windows service, Content-Length 324' },
-  'invalid-verb': { status: 400, phrase: 'Bad Request', title: 'Bad Request', heading: 'Bad Request - Invalid Verb', text: 'The request verb is invalid.', evidence: 'C', source: 'nmap captures of Windows hosts, Content-Length 326' },
+  'invalid-verb': { status: 400, phrase: 'Bad Request', title: 'Bad Request', heading: 'Bad Request - Invalid Verb', text: 'The request verb is invalid.', evidence: 'C', source: 'CAP-VERB (nmap and nc captures of Windows hosts), Content-Length 326' },
   'invalid-header': { status: 400, phrase: 'Bad Request', title: 'Bad Request', heading: 'Bad Request - Invalid Header', text: 'The request has an invalid header name.', evidence: 'C', source: 'public client test fixture' },
   'request-too-long': { status: 400, phrase: 'Bad Request', title: 'Bad Request', heading: 'Bad Request - Request Too Long', text: 'The size of the request headers is too long.', evidence: 'C', source: 'KB-CLM; public captures with Server: Microsoft-HTTPAPI/2.0' },
   'field-too-long': { status: 400, phrase: 'Bad Request', title: 'Bad Request', heading: 'Bad Request - Header Field Too Long', text: 'A request header field is too long.', evidence: 'C', source: 'SupportArticles-docs (SharePoint Online), texts only' },
