@@ -44,10 +44,18 @@ type Limits = Pick<
   | 'obsFold'
   | 'bareLf'
   | 'allowCaseInsensitiveVerbs'
+  | 'allowWeakHeaderNameSyntax'
+  | 'allowWeakHeaderValueSyntax'
+  | 'allowUnEscapedRestrictedChars'
   | 'unknownExpectation'
 >;
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A header name with separators (`?`, `/`, `@`…), taken with AllowWeakHeaderNameSyntax; white space never [I]. */
+const WEAK_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+/** Control characters refused in a header value; with AllowWeakHeaderValueSyntax only NUL, CR and LF [I]. */
+const VALUE_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const VALUE_CONTROL_WEAK = /[\x00\x0a\x0d]/;
 const VERSION = /^HTTP\/(\d+)\.(\d+)$/;
 /** reg-name, IPv4 or [IPv6], optional port (RFC 3986 host as http.sys checks it [I]). */
 const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::\d{0,5})?$/;
@@ -132,7 +140,10 @@ function checkTarget(method: string, target: string, limits: Limits): string | u
   }
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
-    if (c <= 0x20 || c === 0x7f || c === 0x23) return undefined;
+    // Raw controls other than NUL, TAB, LF, CR only with AllowUnEscapedRestrictedChars (W32-PARSEEXC, §6.6).
+    const control = c < 0x20 || c === 0x7f;
+    if (control && !(limits.allowUnEscapedRestrictedChars && c !== 0x00 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return undefined;
+    if (c === 0x20 || c === 0x23) return undefined;
     if (c === 0x25) {
       const hex = path.slice(i + 1, i + 3);
       if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
@@ -176,9 +187,9 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
     const colon = field.indexOf(':');
     if (colon <= 0) return no('invalid-header', 'Header');
     const name = field.slice(0, colon);
-    if (!TOKEN.test(name)) return no('invalid-header', 'Header');
+    if (!TOKEN.test(name) && !(limits.allowWeakHeaderNameSyntax && WEAK_NAME.test(name))) return no('invalid-header', 'Header');
     const value = field.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) return no('invalid-header', 'Header');
+    if ((limits.allowWeakHeaderValueSyntax ? VALUE_CONTROL_WEAK : VALUE_CONTROL).test(value)) return no('invalid-header', 'Header');
     // A repeated Content-Length of the same value is one length (RFC 9110 section 8.6); the pipeline sees it once [I].
     if (/^content-length$/i.test(name) && rawHeaders.some((n, j) => j % 2 === 0 && /^content-length$/i.test(n) && rawHeaders[j + 1] === value)) continue;
     rawHeaders.push(name, value);

@@ -61,8 +61,16 @@ export const httpSysSchema = z
      * (W32-PARSER [V]); `reject` models the stricter parser before it (400 Invalid_CR/LF [U]).
      */
     bareLf: z.enum(['reject', 'accept']).default('accept'),
-    /** Registry AllowCaseInsensitiveVerbs (W32-PARSEEXC [V]): off, a verb with lower-case letters is 400 Verb. */
+    /**
+     * The registry's parsing exceptions (W32-PARSEEXC [V]), all off as Windows ships: lower-case
+     * verbs (else 400 Verb), separators such as `?` in header names and raw control characters in
+     * header values (else 400 Header), raw control characters other than NUL, TAB, CR, LF in the URL
+     * (else 400 URL). What each lets through beyond the documented examples is [I].
+     */
     allowCaseInsensitiveVerbs: z.boolean().default(false),
+    allowWeakHeaderNameSyntax: z.boolean().default(false),
+    allowWeakHeaderValueSyntax: z.boolean().default(false),
+    allowUnEscapedRestrictedChars: z.boolean().default(false),
     /**
      * An `Expect` other than `100-continue`: no source shows what http.sys does [U]. Ignored by
      * default; `refuse` answers 417 (RFC 9110 allows it), logged `BadRequest` [U].

@@ -263,6 +263,9 @@ export const DESCRIPTIONS: Record<string, string> = {
   'httpSys.bareLf': 'Lines ended by LF alone: accept (Windows since 2003 SP1) or reject (400 Invalid_CR/LF, unverified).',
   'httpSys.unknownExpectation': 'An Expect other than 100-continue: ignore, or refuse with 417 (unverified either way).',
   'httpSys.allowCaseInsensitiveVerbs': 'Registry AllowCaseInsensitiveVerbs: off, a lower-case verb such as get is 400 Verb.',
+  'httpSys.allowWeakHeaderNameSyntax': 'Registry AllowWeakHeaderNameSyntax: off, a header name with separators such as ? is 400 Header.',
+  'httpSys.allowWeakHeaderValueSyntax': 'Registry AllowWeakHeaderValueSyntax: off, raw control characters in a header value are 400 Header.',
+  'httpSys.allowUnEscapedRestrictedChars': 'Registry AllowUnEscapedRestrictedChars: off, raw control characters in the URL are 400 URL (NUL, TAB, CR, LF always).',
 
   'behaviours.respond.status': 'HTTP status.',
   'behaviours.respond.headers': 'Response headers.',
