@@ -48,6 +48,10 @@ export interface ProxyCostResult {
   targets: TargetResult[];
   /** ARR's req/s over http-proxy's, per round. */
   ratio: Spread;
+  /** The member alone over http-proxy, per round: the most any proxy of that member can reach in ARR's ratio. */
+  ceiling: Spread;
+  /** nginx over http-proxy, per round (a C proxy, for scale); absent without nginx. */
+  nginxRatio: Spread | undefined;
   /** The member host's req/s over the bare node:http server's, per round. */
   memberRatio: Spread;
   /** The controller's memory (after full GCs) before and after the measured rounds. */
@@ -168,6 +172,10 @@ export async function proxyCost(config: ProxyCostConfig, tmp: string, log: (s: s
     const direct = samples.get('member direct')!;
     const baseline = samples.get('bare node:http')!;
     const memberRatio = spread(direct.map((x, i) => x.wrk.rate / baseline[i]!.wrk.rate));
+    // Every proxied request is also served by the member, on the same cores: no proxy can beat the member alone.
+    const ceiling = spread(direct.map((x, i) => x.wrk.rate / hp[i]!.wrk.rate));
+    const viaNginx = samples.get('nginx');
+    const nginxRatio = viaNginx && viaNginx.length === hp.length ? spread(viaNginx.map((x, i) => x.wrk.rate / hp[i]!.wrk.rate)) : undefined;
     const arrCpu = results.find((r) => r.name === 'ARR (lab controller)')!.proxyCpuUs!;
 
     let profiled: Awaited<ReturnType<typeof profileRound>> | undefined;
@@ -181,6 +189,8 @@ export async function proxyCost(config: ProxyCostConfig, tmp: string, log: (s: s
       targets: results,
       ratio,
       memberRatio,
+      ceiling,
+      nginxRatio,
       controllerMemory: { start: controllerStart, end: controllerEnd, requests: controllerEnd.accepted - controllerStart.accepted },
       profile: profiled?.profile,
       profileRequests: profiled?.requests ?? 0,

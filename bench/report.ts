@@ -168,6 +168,11 @@ function proxyCostSection(pc: ProxyCostResult): string {
     `ARR ÷ http-proxy throughput per round: ${fmt(pc.ratio, 2)}×. Target: proxy CPU ≤ ${TARGET_CPU_US} µs per request (${met(arrCpu.median <= TARGET_CPU_US)}), ` +
       `throughput ≥ ${TARGET_RATIO}× http-proxy's (${met(pc.ratio.median >= TARGET_RATIO)}).`,
     '',
+    `The ceiling of that ratio in this set-up: every proxied request is also served by the member, on the same cores as wrk and the proxy, ` +
+      `so no proxy can pass the member's own direct rate. Member direct ÷ http-proxy per round: ${fmt(pc.ceiling, 2)}×` +
+      `${pc.nginxRatio ? `; nginx ÷ http-proxy: ${fmt(pc.nginxRatio, 2)}×` : ''}. ` +
+      `A ${TARGET_RATIO}× target ${pc.ceiling.max < TARGET_RATIO ? 'is out of reach by construction on this machine: it exceeds the member alone' : 'is within that ceiling'}.`,
+    '',
     'Proxy syscalls: read and write system calls from `/proc/<pid>/io` (`syscr` + `syscw`: socket reads and writes, log file writes; ' +
       'epoll calls are not in them). Latency is wrk\'s, over keep-alive connections.',
     '',
