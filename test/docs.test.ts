@@ -5,6 +5,7 @@ import { behaviours } from '../backends/behaviours/index.ts';
 import { malformedTable } from '../lab/docs/malformed-table.ts';
 import { settingsTable } from '../lab/docs/settings-table.ts';
 import { CLASSIFICATION, errorCodeOf, win32StatusOf } from '../proxy/failure-classification.ts';
+import { allBlocks, COMMAND_LINE, kindOf, where } from './doc-blocks.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const arrModel = readFileSync(new URL('../docs/arr-model.md', import.meta.url), 'utf8');
@@ -46,9 +47,33 @@ describe('README and docs', () => {
   });
 
   it('shows the two commands of the first screen', () => {
-    const firstScreen = readme.split('\n').slice(0, 15).join('\n');
+    const firstScreen = readme.split('\n').filter((l) => !l.startsWith('<!--')).slice(0, 15).join('\n');
     expect(firstScreen).toContain('npm install && npm start');
     expect(firstScreen).toContain('npm install && npm test');
+  });
+});
+
+describe('the examples in README and docs/ (what test/doc-examples.test.ts does with each)', () => {
+  const blocks = allBlocks();
+
+  it('every fenced block says what it is: a kind the doc-tests run or check, or text', () => {
+    const unknown = blocks.filter((b) => kindOf(b) === undefined).map((b) => `${where(b)} \`\`\`${b.lang} ${[...b.attrs].join(' ')}`);
+    expect(unknown).toEqual([]);
+  });
+
+  it('a text block holds no command: commands are sh blocks, which run', () => {
+    const commands = blocks.filter((b) => kindOf(b) === 'text').flatMap((b) => b.text.split('\n').filter((l) => COMMAND_LINE.test(l)).map((l) => `${where(b)}: ${l}`));
+    expect(commands).toEqual([]);
+  });
+
+  it('only these blocks are not run, each with its reason', () => {
+    expect(blocks.filter((b) => b.notRun).map((b) => `${b.page} ${b.lang}: ${b.notRun}`)).toEqual([
+      'README.md sh: installs the project and runs this suite itself; the tour test runs `npm start`',
+      'docs/containers.md sh: needs a Docker engine and root; test/containers.test.ts runs the containers suite where one answers',
+      'docs/containers.md ts: needs a Docker engine; test/containers.test.ts drives the same helpers',
+      "docs/tools.md sh: needs a Windows server's log folders; test/tools.test.ts diagnoses folders laid out the same way",
+      'docs/training.md sh: starts servers that run until Ctrl-C; test/live-serve-cli.test.ts starts `arr-lab serve` as a process',
+    ]);
   });
 });
 

@@ -11,9 +11,14 @@ export function colour(stream: NodeJS.WriteStream = process.stdout): boolean {
   return stream.isTTY === true && !process.env.NO_COLOR;
 }
 
+/** cli-table3 paints heads and borders unless told not to. */
+export function tableStyle(compact: boolean): { compact: boolean; head?: string[]; border?: string[] } {
+  return colour() ? { compact } : { head: [], border: [], compact };
+}
+
 /** One line per row (no rule between rows), so a run of the whole catalog fits a screen. */
 function table(head: string[], options: ConstructorParameters<typeof Table>[0] = {}): Table.Table {
-  return new Table({ head, ...options, style: colour() ? { compact: true } : { head: [], border: [], compact: true } });
+  return new Table({ head, ...options, style: tableStyle(true) });
 }
 
 /** Names are never cut (they are copied into commands); only the description wraps. */
@@ -25,6 +30,12 @@ export function scenarioTable(catalog: LoadedScenario[]): string {
   const t = table(['scenario', 'suites', 'description'], { colWidths: [nameWidth, suitesWidth, description], wordWrap: true });
   for (const { scenario } of catalog) t.push([scenario.name, scenario.suites.join(', '), scenario.description]);
   return t.toString();
+}
+
+/** A path as a person would type it from here: relative inside the current folder, absolute outside it. */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 const verdict = (r: ScenarioResult) => (r.interrupted ? `interrupted (${r.interrupted})` : r.passed ? 'pass' : 'FAIL');

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { tableStyle } from '../../lab/cli/tables.ts';
 import type { Scores } from '../score/metrics.ts';
 import type { ScoreReport } from '../score/score.ts';
 
@@ -6,7 +7,7 @@ import type { ScoreReport } from '../score/score.ts';
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
 
 function classTable(s: Scores): string {
-  const table = new Table({ head: ['class', 'support', 'predicted', 'precision', 'recall'] });
+  const table = new Table({ head: ['class', 'support', 'predicted', 'precision', 'recall'], style: tableStyle(false) });
   for (const c of s.classes) table.push([c.class, c.support, c.predicted, pct(c.precision), pct(c.recall)]);
   return table.toString();
 }
@@ -14,7 +15,7 @@ function classTable(s: Scores): string {
 /** Rows are the labels, columns the answers, numbered as the rows so that the table fits a terminal. */
 function confusionTable(s: Scores): string {
   const names = s.classes.map((c) => c.class);
-  const table = new Table({ head: ['truth \\ answer', ...names.map((_, i) => String(i + 1))] });
+  const table = new Table({ head: ['truth \\ answer', ...names.map((_, i) => String(i + 1))], style: tableStyle(false) });
   names.forEach((truth, i) => table.push([`${i + 1} ${truth}`, ...names.map((p) => s.confusion[truth]?.[p] ?? '')]));
   return table.toString();
 }
