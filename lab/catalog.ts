@@ -1,14 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/input-error.ts';
-import { loadScenarioFile, type LoadedScenario } from './scenario/load.ts';
+import { CatalogYamlCache } from './catalog-yaml-cache.ts';
+import { loadScenarioFile, parseYamlScenario, type LoadedScenario } from './scenario/load.ts';
 
 import { CATALOG_DIR } from './catalog-dir.ts';
 
 export { CATALOG_DIR };
 
 const SCENARIO_FILE = /\.(ya?ml|ts)$/i;
+const YAML_FILE = /\.ya?ml$/i;
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -22,7 +24,17 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 /** Loads (and so validates) every scenario of the catalog; one bad file fails the whole load. */
 export async function loadCatalog(dir = CATALOG_DIR): Promise<LoadedScenario[]> {
-  const loaded = await Promise.all((await filesUnder(dir)).map((f) => loadScenarioFile(f)));
+  const cache = new CatalogYamlCache(dir);
+  const loaded = await Promise.all(
+    (await filesUnder(dir)).map(async (f) => {
+      if (!YAML_FILE.test(f)) return loadScenarioFile(f);
+      const text = await readFile(f, 'utf8');
+      const l = parseYamlScenario(text, f, cache.lookup(f, text));
+      cache.remember(f, text, l.raw);
+      return l;
+    }),
+  );
+  cache.save();
   const seen = new Map<string, string>();
   for (const l of loaded) {
     const other = seen.get(l.scenario.name);

@@ -63,7 +63,15 @@ export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
   throw new ScenarioError(file, [{ path: '', message: `unknown scenario file type "${ext}" (use .yaml, .yml or .ts)` }]);
 }
 
-export function parseYamlScenario(text: string, file: string): LoadedScenario {
+/** `parsed`: what this text was parsed to before (lab/catalog-yaml-cache.ts); the text is parsed again only to name the lines of a problem. */
+export function parseYamlScenario(text: string, file: string, parsed?: { raw: unknown }): LoadedScenario {
+  if (parsed) {
+    try {
+      return parseScenario(parsed.raw, file);
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+    }
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
