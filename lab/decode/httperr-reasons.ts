@@ -1,3 +1,4 @@
+import { CONNECTIONS_REFUSED, HTTPERR_REASONS_WRITTEN } from '../../iis/httperr-reason.ts';
 import type { Cited, Evidence } from './evidence.ts';
 
 /**
@@ -11,7 +12,11 @@ export interface HttperrReason {
   sent: Cited | undefined;
   /** A line or fact from a source showing the reason around ARR. */
   example?: Cited;
+  /** Explained for a reader's own logs: the host model never writes it (iis/httperr-reason.ts). */
+  notProducedByLab?: true;
 }
+
+const WRITTEN: ReadonlySet<string> = new Set([...HTTPERR_REASONS_WRITTEN, CONNECTIONS_REFUSED]);
 
 const DOCS = 'KB-HTTPERR, W32-ERRTYPES';
 
@@ -21,6 +26,7 @@ function reason(name: string, meaning: string, sent?: [string, Evidence, string?
     meaning: { text: meaning, evidence: 'V', source: DOCS },
     sent: sent && { text: sent[0], evidence: sent[1], source: sent[2] ?? DOCS },
     ...(example && { example }),
+    ...(!WRITTEN.has(name) && { notProducedByLab: true as const }),
   };
 }
 
@@ -79,5 +85,6 @@ export const HTTPERR_REASONS: readonly HttperrReason[] = [
     reason: 'NotFound',
     meaning: { text: 'Observed, undocumented: a 404 from http.sys when no URL matches.', evidence: 'C', source: 'SMP-HTTPERR' },
     sent: { text: '404', evidence: 'C', source: 'SMP-HTTPERR' },
+    notProducedByLab: true,
   },
 ];

@@ -2,7 +2,7 @@ import { WINHTTP, type WinHttpError } from '../../proxy/winhttp-errors.ts';
 import type { Cited, Evidence } from './evidence.ts';
 
 /**
- * The WinHTTP errors of docs/reference.md §3.1. The five ARR reports come from the proxy's own table
+ * The WinHTTP errors of docs/reference.md §3.1. The six ARR reports come from the proxy's own table
  * (proxy/winhttp-errors.ts: code, name and page text); this adds the documented meaning, the
  * evidence for the page text, and the §3.1 codes the lab does not produce.
  */
@@ -13,6 +13,8 @@ export interface WinHttpCode {
   meaning: Cited;
   /** The FormatMessage text ARR shows (error page h4, FREB ErrorCode), when one is known. */
   text: Cited | undefined;
+  /** Explained for a reader's own logs: no failure-classification row of the proxy reports it. */
+  notProducedByLab?: true;
 }
 
 const DOC = 'W32-WINHTTP';
@@ -27,6 +29,7 @@ function other(code: number, name: string, meaning: string, text?: Omit<Cited, '
     name,
     meaning: { text: meaning, evidence: 'V', source: DOC },
     text: text && { text: text.text, evidence: text.evidence ?? 'U', source: text.source },
+    notProducedByLab: true,
   };
 }
 
@@ -40,7 +43,7 @@ export const WINHTTP_CODES: readonly WinHttpCode[] = [
   other(12005, 'ERROR_WINHTTP_INVALID_URL', 'The URL is not valid.', { text: 'The URL is invalid', source: WINERROR_H }),
   other(12006, 'ERROR_WINHTTP_UNRECOGNIZED_SCHEME', 'The URL specified a scheme other than "http:" or "https:".', { text: 'The URL does not use a recognized protocol', source: WINERROR_H }),
   known(WINHTTP.NAME_NOT_RESOLVED, 'The server name cannot be resolved.', 'C', 'TXT-LIBGIT2'),
-  other(12017, 'ERROR_WINHTTP_OPERATION_CANCELLED', 'The operation was canceled, usually because the handle on which the request was operating was closed before the operation completed.', { text: 'The operation has been canceled', source: WINERROR_H }),
+  known(WINHTTP.OPERATION_CANCELLED, 'The operation was canceled, usually because the handle on which the request was operating was closed before the operation completed.', 'U', WINERROR_H),
   known(WINHTTP.CANNOT_CONNECT, 'Returned if connection to the server failed.', 'C', 'TXT-LIBGIT2'),
   known(WINHTTP.CONNECTION_ERROR, 'The connection with the server has been reset or terminated, or an incompatible SSL protocol was encountered.', 'V', 'IMG-502'),
   other(12032, 'ERROR_WINHTTP_RESEND_REQUEST', 'The WinHTTP function failed. The desired function can be retried on the same request handle.'),
