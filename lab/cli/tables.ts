@@ -32,12 +32,6 @@ export function scenarioTable(catalog: LoadedScenario[]): string {
   return t.toString();
 }
 
-/** A path as a person would type it from here: relative inside the current folder, absolute outside it. */
-export function shownPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-}
-
 const verdict = (r: ScenarioResult) => (r.interrupted ? `interrupted (${r.interrupted})` : r.passed ? 'pass' : 'FAIL');
 
 /** One row per scenario; expected and observed count every request's outcome (`200×11 503×2`). */
