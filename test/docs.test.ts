@@ -17,7 +17,7 @@ describe('README and docs', () => {
   });
 
   it('lists the same commands in the README as docs/cli.md, and every command the CLI has', () => {
-    const synopsis = (text: string) => /```\n(arr-lab run [\s\S]*?)```/.exec(text)?.[1];
+    const synopsis = (text: string) => /```text usage\n(arr-lab run [\s\S]*?)```/.exec(text)?.[1];
     const cli = readFileSync(new URL('../docs/cli.md', import.meta.url), 'utf8');
     expect(synopsis(readme)).toBe(synopsis(cli));
     const help = execFileSync(process.execPath, ['bin/arr-lab.mjs', '--help'], { encoding: 'utf8' });
