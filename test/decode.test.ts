@@ -201,6 +201,14 @@ describe('arr-lab decode', () => {
     expect(text.out).toContain("slow-page-timeout: client page Error Code 0x80072ee2 (step 1)");
     const json = JSON.parse(arrLab('502.4', '--json').out);
     expect(json.readings[0]).toMatchObject({ kind: 'iis-status', name: '502.4 Bad Gateway' });
+    expect(text.out).not.toContain('never writes it');
+  });
+
+  it('says when the lab never writes a code it explains', () => {
+    const abandoned = arrLab('Connection_Abandoned_By_AppPool');
+    expect(abandoned.out).toContain('lab         never writes it: explained for real logs, not reproducible here');
+    expect(JSON.parse(arrLab('Connection_Abandoned_By_AppPool', '--json').out).readings[0]).toMatchObject({ notProducedByLab: true });
+    expect(arrLab('Connection_Dropped').out).not.toContain('never writes it');
   });
 
   it('exits 1 with a clear message for an unknown code', () => {

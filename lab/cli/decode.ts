@@ -68,6 +68,7 @@ function renderReading(r: Reading, i: number): string[] {
     lines.push(field('', `why     ${m.diagnosis}`));
   }
   if (r.scenarios.length === 0) lines.push(field('scenarios', r.kind === 'wininet' ? '(see the WinHTTP reading)' : 'none in the catalog'));
+  if (r.notProducedByLab) lines.push(field('lab', 'never writes it: explained for real logs, not reproducible here'));
   r.scenarios.forEach((s, j) => lines.push(field(j === 0 ? 'scenarios' : '', `${s.scenario}: ${s.where.join('; ')}`)));
   return lines;
 }

@@ -48,6 +48,8 @@ export interface Reading {
   forms: { label: string; value: string }[];
   arr: ArrMapping[];
   scenarios: ScenarioUse[];
+  /** A code the lab's layers never write: explained for real logs, not reproducible here. */
+  notProducedByLab?: true;
 }
 
 export interface Decoded {
@@ -132,6 +134,7 @@ function winhttpReading(c: WinHttpCode, facts: readonly ExpectFact[]): Reading {
     forms: numberForms(c.code, c.text?.text),
     arr: rowsFor((r) => r.winhttp?.code === c.code),
     scenarios: uses(facts, codeFacts(c.code)),
+    ...(c.notProducedByLab && { notProducedByLab: true as const }),
   };
 }
 
@@ -163,6 +166,7 @@ function win32Reading(c: Win32Code, facts: readonly ExpectFact[]): Reading {
     forms: numberForms(c.code, c.text.text),
     arr: rowsFor((r) => win32StatusOf(r) === c.code && r.winhttp === undefined, c.code),
     scenarios: uses(facts, codeFacts(c.code)),
+    ...(c.notProducedByLab && { notProducedByLab: true as const }),
   };
 }
 
@@ -231,6 +235,7 @@ function reasonReading(r: HttperrReason, facts: readonly ExpectFact[]): Reading 
     forms: [{ label: 'HTTPERR s-reason (Windows/System32/LogFiles/HTTPERR/httperrN.log)', value: r.reason }],
     arr: [],
     scenarios: uses(facts, (f) => f.field === 's-reason' && f.value === r.reason),
+    ...(r.notProducedByLab && { notProducedByLab: true as const }),
   };
 }
 
