@@ -178,17 +178,72 @@ export class Timeline implements Point {
   }
 }
 
-interface Timer {
-  due: number;
-  seq: number;
-  fn: () => void;
-  timeline: Timeline | undefined;
-  cancelled: boolean;
+const NOTHING = (): void => {};
+
+/**
+ * A pending wait, and its own handle: a held request keeps one or two for as long as it is held,
+ * so it is one object (no closure per timer), and it lets go of its callback once it can no
+ * longer run (what the callback holds is freed with it, even before the heap drops the entry).
+ */
+class Timer implements TimerHandle {
+  cancelled = false;
+
+  constructor(
+    private readonly clock: LabClock,
+    readonly due: number,
+    readonly seq: number,
+    public fn: () => void,
+    public timeline: Timeline | undefined,
+  ) {}
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.retire();
+    this.clock.cancelled();
+  }
+
+  /** It fired or was cancelled. */
+  retire(): void {
+    this.cancelled = true;
+    this.fn = NOTHING;
+    this.timeline = undefined;
+  }
 }
 
 /** A request on its way from one lab host to another: who sent it, from which instant. */
-interface Offer extends Point {
-  sender: Timeline;
+class Offer implements Point {
+  constructor(
+    readonly sender: Timeline,
+    private readonly stamp: number,
+  ) {}
+
+  now(): number {
+    return this.stamp;
+  }
+}
+
+/**
+ * One `sleep`: the timer resolves it, the signal's abort (a listener object, so no closure of its
+ * own) rejects it and cancels the timer.
+ */
+class Sleep {
+  timer: TimerHandle | undefined;
+
+  constructor(
+    private readonly resolve: () => void,
+    private readonly reject: (reason: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  wake(): void {
+    this.signal?.removeEventListener('abort', this);
+    this.resolve();
+  }
+
+  handleEvent(): void {
+    this.timer?.cancel();
+    this.reject(this.signal!.reason);
+  }
 }
 
 const byDue = (a: Timer, b: Timer) => a.due - b.due || a.seq - b.seq;
@@ -286,8 +341,7 @@ export class LabClock {
   offer(key: string): void {
     const sender = this.timeline();
     if (!sender) return;
-    const stamp = sender.now();
-    const offer: Offer = { sender, now: () => stamp };
+    const offer = new Offer(sender, sender.now());
     this.offers.set(key, offer);
     sender.chain?.add(offer);
     sender.park();
@@ -347,26 +401,18 @@ export class LabClock {
     if (this.disposed) throw new Error('lab clock is disposed');
     const timeline = this.timeline();
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    const timer: Timer = {
-      due: (timeline?.now() ?? this.frontier()) + delay,
-      seq: this.seq++,
-      fn,
-      timeline,
-      cancelled: false,
-    };
+    const timer = new Timer(this, (timeline?.now() ?? this.frontier()) + delay, this.seq++, fn, timeline);
     const previousHead = this.head();
     this.queue.push(timer);
     this.live++;
     if (previousHead === undefined || byDue(timer, previousHead) < 0) this.arm();
-    return {
-      due: timer.due,
-      cancel: () => {
-        if (timer.cancelled) return;
-        timer.cancelled = true;
-        this.live--;
-        this.compact();
-      },
-    };
+    return timer;
+  }
+
+  /** A timer was cancelled (it stays in the heap until it surfaces or the heap is compacted). */
+  cancelled(): void {
+    this.live--;
+    this.compact();
   }
 
   /**
@@ -377,15 +423,9 @@ export class LabClock {
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.timeline()?.park();
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        handle.cancel();
-        reject(signal!.reason);
-      };
-      const handle = this.setTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const sleep = new Sleep(resolve, reject, signal);
+      sleep.timer = this.setTimer(ms, () => sleep.wake());
+      signal?.addEventListener('abort', sleep, { once: true });
     });
   }
 
@@ -416,7 +456,7 @@ export class LabClock {
     this.disposed = true;
     if (this.wallTimer) clearTimeout(this.wallTimer);
     this.wallTimer = undefined;
-    while (this.queue.length) this.queue.pop()!.cancelled = true;
+    while (this.queue.length) this.queue.pop()!.retire();
     this.live = 0;
     this.chains.clear();
     this.offers.clear();
@@ -525,16 +565,17 @@ export class LabClock {
     }
     this.queue.pop();
     this.live--;
-    head.cancelled = true;
+    const { fn, timeline } = head;
+    head.retire();
     this.virtual = Math.max(this.frontier(), head.due);
     this.wallAtAdvance = performance.now();
     try {
-      if (head.timeline) {
-        head.timeline.reach(head.due);
-        head.timeline.resume();
-        head.timeline.run(head.fn);
+      if (timeline) {
+        timeline.reach(head.due);
+        timeline.resume();
+        timeline.run(fn);
       } else {
-        head.fn();
+        fn();
       }
     } finally {
       this.arm();
