@@ -139,11 +139,16 @@ export class IisHost {
       },
       rejected: (socket: Socket, rejection: Rejection) => this.rejected(socket, rejection),
       badBody: (exchange: Exchange) => this.badBody(exchange),
+      closed: (socket: Socket) => {
+        this.sockets.delete(socket);
+        this.front.closed(socket);
+      },
     };
     this.server = createServer((socket: Socket) => {
+      // A refused connection is reset at once: there is nothing to keep of it.
+      if (!this.front.accept(socket)) return;
       this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-      if (this.front.accept(socket)) new HttpConnection(socket, connections);
+      new HttpConnection(socket, connections);
     });
   }
 

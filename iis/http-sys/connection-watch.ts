@@ -3,6 +3,14 @@ import type { LabClock, TimerHandle } from '../../core/clock.ts';
 
 export type ConnectionTimer = 'Timer_ConnectionIdle' | 'Timer_HeaderWait' | 'Timer_MinBytesPerSecond';
 
+/** The http.sys that watches its connections. */
+export interface Watcher {
+  readonly clock: LabClock;
+  readonly connectionTimeout: number;
+  /** A connection's timer expired: http.sys closes it and logs why. */
+  connectionExpired(socket: Socket, timer: ConnectionTimer): void;
+}
+
 /**
  * http.sys's wait for the next request on a connection (docs/reference.md §6.4-6.5): a connection with no
  * request in progress for `connectionTimeout` is closed, logged as Timer_ConnectionIdle, or as
@@ -15,9 +23,7 @@ export class ConnectionWatch {
 
   constructor(
     private readonly socket: Socket,
-    private readonly clock: LabClock,
-    private readonly timeout: () => number,
-    private readonly expire: (timer: ConnectionTimer) => void,
+    private readonly watcher: Watcher,
   ) {}
 
   /** No request in progress: start waiting for the next one. */
@@ -25,10 +31,10 @@ export class ConnectionWatch {
     this.timer?.cancel();
     if (this.socket.destroyed) return;
     this.bytesAtIdle = this.socket.bytesRead;
-    this.timer = this.clock.setTimer(this.timeout(), () => {
+    this.timer = this.watcher.clock.setTimer(this.watcher.connectionTimeout, () => {
       this.timer = undefined;
       if (this.socket.destroyed) return;
-      this.expire(this.socket.bytesRead > this.bytesAtIdle ? 'Timer_HeaderWait' : 'Timer_ConnectionIdle');
+      this.watcher.connectionExpired(this.socket, this.socket.bytesRead > this.bytesAtIdle ? 'Timer_HeaderWait' : 'Timer_ConnectionIdle');
     });
   }
 

@@ -4,7 +4,7 @@ import { ChunkedDecoder, LengthDecoder, type BodyDecoder } from './body-decoder.
 import { httpDate } from './http-date.ts';
 import { IncomingRequest } from './incoming-request.ts';
 import { parseHead, type RequestHead, type Rejection } from './request-parser.ts';
-import { ResponseWriter } from './response-writer.ts';
+import { ResponseWriter, type ResponseOwner } from './response-writer.ts';
 import type { HttpSysSettings } from './settings.ts';
 
 /** One request on a connection: what the pipeline gets. */
@@ -25,18 +25,45 @@ export interface ConnectionHost {
   rejected(socket: Socket, rejection: Rejection): void;
   /** The client's entity body broke the syntax after its request entered the pipeline. */
   badBody(exchange: Exchange): void;
+  /** The connection has closed (told before the request on it hears of it). */
+  closed(socket: Socket): void;
 }
 
 const EMPTY = Buffer.alloc(0);
+const CONNECTION = Symbol('http.sys connection');
+type Owned = Socket & { [CONNECTION]: HttpConnection };
+
+function onData(this: Socket, data: Buffer): void {
+  (this as Owned)[CONNECTION].received(data);
+}
+
+function onEnd(this: Socket): void {
+  (this as Owned)[CONNECTION].ended();
+}
+
+function onDrain(this: Socket): void {
+  (this as Owned)[CONNECTION].drained();
+}
+
+function onClose(this: Socket): void {
+  (this as Owned)[CONNECTION].gone();
+}
+
+function ignore(): void {}
+
+function pumpLater(connection: HttpConnection): void {
+  connection.pump();
+}
 
 /**
  * http.sys on one TCP connection: parses requests one after another (pipelined requests wait
  * until the response before them is complete), hands each to the pipeline with its body, drains
  * a body the page did not read before the next request, and answers what it refuses itself.
  */
-export class HttpConnection {
+export class HttpConnection implements ResponseOwner {
   private buf: Buffer = EMPTY;
-  private current: { exchange: Exchange; decoder: BodyDecoder } | undefined;
+  private current: Exchange | undefined;
+  private decoder: BodyDecoder | undefined;
   private closed = false;
 
   constructor(
@@ -44,50 +71,82 @@ export class HttpConnection {
     private readonly host: ConnectionHost,
   ) {
     socket.setNoDelay(true);
-    socket.on('data', (data: Buffer) => {
-      if (this.closed) return;
-      this.buf = this.buf.length === 0 ? data : Buffer.concat([this.buf, data]);
-      this.pump();
-    });
-    // The client shut its side. Before the body it announced was complete and before any response,
-    // http.sys answers 400 (docs/reference.md §6.6); a request already answering has lost its client;
-    // an idle connection is closed in turn.
-    socket.on('end', () => {
-      const c = this.current;
-      if (c && !c.decoder.done && !c.exchange.res.headersSent) {
-        this.closed = true;
-        c.exchange.req.abort('aborted');
-        this.host.badBody(c.exchange);
-      } else if (c && !c.exchange.res.writableFinished) socket.destroy();
-      else socket.end();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.closed = true;
-      const c = this.current;
-      if (!c) return;
-      if (!c.decoder.done) c.exchange.req.abort('aborted');
-      c.exchange.res.emit('close');
-    });
+    // One connection object per socket, found by the socket's listeners (shared functions, so a
+    // held connection does not keep a closure per event).
+    (socket as Owned)[CONNECTION] = this;
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('error', ignore);
+    socket.on('drain', onDrain);
+    socket.on('close', onClose);
   }
 
-  private pump(): void {
+  received(data: Buffer): void {
+    if (this.closed) return;
+    this.buf = this.buf.length === 0 ? data : Buffer.concat([this.buf, data]);
+    this.pump();
+  }
+
+  /**
+   * The client shut its side. Before the body it announced was complete and before any response,
+   * http.sys answers 400 (docs/reference.md §6.6); a request already answering has lost its client;
+   * an idle connection is closed in turn.
+   */
+  ended(): void {
+    const c = this.current;
+    if (c && !this.decoder!.done && !c.res.headersSent) {
+      this.closed = true;
+      c.req.abort('aborted');
+      this.host.badBody(c);
+    } else if (c && !c.res.writableFinished) this.socket.destroy();
+    else this.socket.end();
+  }
+
+  /** A write that filled the socket's buffer has gone out: the response in progress may write on. */
+  drained(): void {
+    const res = this.current?.res;
+    if (res && !res.writableFinished) res.emit('drain');
+  }
+
+  gone(): void {
+    this.host.closed(this.socket);
+    this.closed = true;
+    const c = this.current;
+    if (!c) return;
+    if (!this.decoder!.done) c.req.abort('aborted');
+    c.res.emit('close');
+  }
+
+  date(): string {
+    return httpDate(this.host.now());
+  }
+
+  /** The response in progress is complete: on to the next request once its body is read. */
+  finished(): void {
+    // What the page left unread is read and dropped before the next request (DrainEntityBody).
+    if (!this.decoder!.done) this.current!.req.resume();
+    else this.socket.resume();
+    setImmediate(pumpLater, this);
+  }
+
+  pump(): void {
     while (!this.closed && !this.socket.destroyed) {
       const c = this.current;
       if (c) {
-        const { res } = c.exchange;
+        const { res } = c;
         if (res.writableFinished && res.closeAfter) {
           this.closed = true;
           this.socket.end();
           return;
         }
-        if (!this.feedBody(c)) return;
+        if (!this.feedBody(c, this.decoder!)) return;
         if (!res.writableFinished) {
           // A client pipelining more than a request's worth while it waits is held back by TCP.
           if (this.buf.length > this.host.settings().maxRequestBytes) this.socket.pause();
           return;
         }
         this.current = undefined;
+        this.decoder = undefined;
         continue;
       }
       let start = 0;
@@ -107,8 +166,7 @@ export class HttpConnection {
   }
 
   /** Feeds buffered bytes to the current body; false while the body still waits for bytes. */
-  private feedBody(c: { exchange: Exchange; decoder: BodyDecoder }): boolean {
-    const { decoder, exchange } = c;
+  private feedBody(exchange: Exchange, decoder: BodyDecoder): boolean {
     if (decoder.done) return true;
     if (this.buf.length > 0) {
       const used = decoder.feed(this.buf, (chunk) => {
@@ -128,26 +186,12 @@ export class HttpConnection {
 
   private start(head: RequestHead): void {
     const socket = this.socket;
-    const req = new IncomingRequest(head, socket, () => socket.resume());
-    const res = new ResponseWriter(socket, {
-      head: head.method === 'HEAD',
-      http09: head.httpVersion === '0.9',
-      http10: head.httpVersion === '1.0',
-      keepAlive: head.keepAlive,
-      date: () => httpDate(this.host.now()),
-    });
+    const req = new IncomingRequest(head, socket);
+    const res = new ResponseWriter(socket, head, this);
     const decoder: BodyDecoder = head.body.kind === 'chunked' ? new ChunkedDecoder() : new LengthDecoder(head.body.kind === 'length' ? head.body.length : 0);
     const exchange: Exchange = { req, res, socket };
-    this.current = { exchange, decoder };
-    const onDrain = () => res.emit('drain');
-    socket.on('drain', onDrain);
-    res.once('finish', () => {
-      socket.off('drain', onDrain);
-      // What the page left unread is read and dropped before the next request (DrainEntityBody).
-      if (!decoder.done) req.resume();
-      else socket.resume();
-      setImmediate(() => this.pump());
-    });
+    this.current = exchange;
+    this.decoder = decoder;
     if (head.expectContinue && head.body.kind !== 'none') socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     if (decoder.done) req.complete();
     this.host.request(exchange);

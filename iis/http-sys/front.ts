@@ -5,7 +5,7 @@ import type { HostLogs } from '../host-logs.ts';
 import type { HostRequest } from '../host-request.ts';
 import { AppPoolQueue, type Admission } from './app-pool-queue.ts';
 import { RapidFailProtection, unavailableReason, type AppPoolState } from './app-pool-state.ts';
-import { ConnectionWatch, type ConnectionTimer } from './connection-watch.ts';
+import { ConnectionWatch, type ConnectionTimer, type Watcher } from './connection-watch.ts';
 import { NonPagedPool, type NonPagedPoolSettings } from './nonpaged-pool.ts';
 import type { HttpSysSettings } from './settings.ts';
 import { HOST_WIN32 } from '../win32-status.ts';
@@ -27,7 +27,7 @@ export interface FrontHost {
  * the site's connection limit, the app pool's queue in front of the worker, and the list of dropped
  * connections. Every wait is on the lab clock.
  */
-export class HttpSysFront {
+export class HttpSysFront implements Watcher {
   readonly pool: NonPagedPool;
   /** What WAS has done to the app pool; requests to a pool not Started get http.sys's 503. */
   appPool: AppPoolState = 'Started';
@@ -47,6 +47,14 @@ export class HttpSysFront {
   ) {
     this.pool = new NonPagedPool(pool, host.clock.now());
     this.queue = new AppPoolQueue(() => this.settings, host.clock);
+  }
+
+  get clock(): LabClock {
+    return this.host.clock;
+  }
+
+  get connectionTimeout(): number {
+    return this.settings.connectionTimeout;
   }
 
   /** A request arrived on a connection: its idle timer stops. */
@@ -102,14 +110,16 @@ export class HttpSysFront {
       this.refuse(socket);
       return false;
     }
-    const watch = new ConnectionWatch(socket, this.host.clock, () => this.settings.connectionTimeout, (timer) => this.connectionExpired(socket, timer));
+    const watch = new ConnectionWatch(socket, this);
     this.watches.set(socket, watch);
-    socket.once('close', () => {
-      watch.busy();
-      this.watches.delete(socket);
-    });
     watch.idle();
     return true;
+  }
+
+  /** A connection it took has closed: nothing to watch on it any more. */
+  closed(socket: Socket): void {
+    this.watches.get(socket)?.busy();
+    this.watches.delete(socket);
   }
 
   /**
@@ -136,7 +146,7 @@ export class HttpSysFront {
   }
 
   /** Timer_ConnectionIdle / Timer_HeaderWait: http.sys closes the connection and logs it, not a request. */
-  private connectionExpired(socket: Socket, timer: ConnectionTimer): void {
+  connectionExpired(socket: Socket, timer: ConnectionTimer): void {
     const modelled = this.host.addresses?.peer(socket.localPort ?? 0, socket.remotePort ?? 0);
     this.host.logs.connectionEvent(this.host.clock.now(), {
       'c-ip': modelled?.remote?.ip ?? socket.remoteAddress ?? '-',

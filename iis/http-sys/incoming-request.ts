@@ -20,7 +20,6 @@ export class IncomingRequest extends Readable {
   constructor(
     head: RequestHead,
     readonly socket: Socket,
-    private readonly wantMore: () => void,
   ) {
     super({ highWaterMark: 64 * 1024 });
     this.method = head.method;
@@ -31,7 +30,7 @@ export class IncomingRequest extends Readable {
   }
 
   override _read(): void {
-    this.wantMore();
+    this.socket.resume();
   }
 
   /** Body bytes arrived; false when the page has enough unread. */

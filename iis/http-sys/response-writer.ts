@@ -1,11 +1,20 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
+import type { RequestHead } from './request-parser.ts';
 
 type HeaderValue = string | number | readonly string[];
 
 /** Bodies up to this size go out in one buffer with the head; larger ones are not copied. */
 const ONE_WRITE_BODY = 64 * 1024;
+
+/** The connection a response is written on. */
+export interface ResponseOwner {
+  /** The Date header's value, now. */
+  date(): string;
+  /** Every byte of the response is handed to the connection (told before `finish` is emitted). */
+  finished(): void;
+}
 
 /**
  * A response the pipeline writes through http.sys (HttpSendHttpResponse): status, headers, then
@@ -24,13 +33,21 @@ export class ResponseWriter extends EventEmitter {
   private noBody = false;
   /** The connection must close after this response (framing or the client asked). */
   closeAfter: boolean;
+  /** A response to HEAD: headers only. */
+  private readonly headOnly: boolean;
+  private readonly http09: boolean;
+  private readonly http10: boolean;
 
   constructor(
     private readonly socket: Socket,
-    private readonly options: { head: boolean; http09: boolean; http10: boolean; keepAlive: boolean; date: () => string },
+    request: Pick<RequestHead, 'method' | 'httpVersion' | 'keepAlive'>,
+    private readonly owner: ResponseOwner,
   ) {
     super();
-    this.closeAfter = !options.keepAlive;
+    this.headOnly = request.method === 'HEAD';
+    this.http09 = request.httpVersion === '0.9';
+    this.http10 = request.httpVersion === '1.0';
+    this.closeAfter = !request.keepAlive;
   }
 
   setHeader(name: string, value: HeaderValue): this {
@@ -98,6 +115,7 @@ export class ResponseWriter extends EventEmitter {
     const finished = () => {
       this.writableFinished = true;
       callback?.();
+      this.owner.finished();
       this.emit('finish');
     };
     if (data && data.length > ONE_WRITE_BODY) {
@@ -125,15 +143,15 @@ export class ResponseWriter extends EventEmitter {
   private head(): string {
     this.headersSent = true;
     // HTTP/0.9 has no status line or headers: the body alone, ended by closing (docs/reference.md §6.6).
-    if (this.options.http09) {
+    if (this.http09) {
       this.closeAfter = true;
       return '';
     }
     const status = this.statusCode;
-    this.noBody = this.options.head || status === 204 || status === 304 || (status >= 100 && status < 200);
+    this.noBody = this.headOnly || status === 204 || status === 304 || (status >= 100 && status < 200);
     const hasLength = this.headers.has('content-length');
     if (!this.noBody && !hasLength) {
-      if (this.options.http10) this.closeAfter = true;
+      if (this.http10) this.closeAfter = true;
       else this.chunked = true;
     }
     if (this.headers.get('connection')?.value.toString().toLowerCase() === 'close') this.closeAfter = true;
@@ -142,10 +160,10 @@ export class ResponseWriter extends EventEmitter {
       if (Array.isArray(value)) for (const v of value) out += `${name}: ${v}\r\n`;
       else out += `${name}: ${value}\r\n`;
     }
-    if (!this.headers.has('date')) out += `Date: ${this.options.date()}\r\n`;
+    if (!this.headers.has('date')) out += `Date: ${this.owner.date()}\r\n`;
     if (this.chunked) out += 'Transfer-Encoding: chunked\r\n';
     if (this.closeAfter && !this.headers.has('connection')) out += 'Connection: close\r\n';
-    else if (!this.closeAfter && this.options.http10) out += 'Connection: keep-alive\r\n';
+    else if (!this.closeAfter && this.http10) out += 'Connection: keep-alive\r\n';
     return `${out}\r\n`;
   }
 }
