@@ -22,10 +22,7 @@ export class MemberHandler implements RequestHandler {
   }
 
   async handle(request: HostRequest): Promise<void> {
-    const path = (request.req.url ?? '/').split('?')[0]!;
-    const numbers = this.count(path);
-    const rule = this.script.find((r) => path.startsWith(r.route) && (!r.requests || r.requests(numbers.get(r.route)!)));
-    const steps = rule?.do ?? DEFAULT_STEPS;
+    const steps = this.stepsFor((request.req.url ?? '/').split('?')[0]!);
     // The page reads and discards the body, unless a step says it stops reading.
     if (!steps.some((s) => s.behaviour.leavesBodyUnread)) request.req.resume();
     for (const step of steps) {
@@ -33,6 +30,13 @@ export class MemberHandler implements RequestHandler {
     }
     // A script that ran out of steps without ending: the page returned without writing anything.
     if (!request.httpErr && !request.res.writableEnded && !request.clientGone) request.res.end();
+  }
+
+  /** The steps of the first rule that matches (the page waits in them: nothing else of the choice is kept). */
+  private stepsFor(path: string): Step[] {
+    const numbers = this.count(path);
+    const rule = this.script.find((r) => path.startsWith(r.route) && (!r.requests || r.requests(numbers.get(r.route)!)));
+    return rule?.do ?? DEFAULT_STEPS;
   }
 
   private count(path: string): Map<string, number> {

@@ -48,10 +48,13 @@ export class HostRequest {
   logged = false;
   /** Its Failed Request Tracing file, once a rule has fired. */
   tracedFile: string | undefined;
-  /** Disarms the Failed Request Tracing time-taken rule once the request is logged. */
-  cancelTimeTakenRule: () => void = () => {};
+  /** Disarms the Failed Request Tracing time-taken rule once the request is logged (when the rule has a time limit). */
+  cancelTimeTakenRule: (() => void) | undefined;
   readonly labRequest: string | undefined;
-  /** Failed Request Tracing events buffered for this request (written only if a rule fires). */
+  /**
+   * Failed Request Tracing events buffered for this request after its start (written only if a
+   * rule fires; the start events are made from the request itself, see `startEvents`).
+   */
   readonly trace: (TraceEvent | (() => TraceEvent[]))[] = [];
   /** Addresses as accepted; a socket forgets them once destroyed, the log must not. */
   readonly peer: { cIp: string; cPort: number; sIp: string; sPort: number };
@@ -67,21 +70,45 @@ export class HostRequest {
     readonly req: IncomingRequest,
     readonly res: ResponseWriter,
     readonly signal: AbortSignal,
+    /** The lab party that sent it (the scenario client, ARR), if it came from inside the lab. */
+    private readonly sender: Timeline | undefined,
   ) {
     this.startedAt = timeline.now();
     this.labRequest = header(req, LAB_REQUEST_HEADER);
     this.arrLogId = header(req, 'x-arr-log-id');
     this.peer = host.peerOf(req.socket);
-    const id = host.identity;
-    const connId = connectionId(host, req.socket);
-    this.addTrace('GENERAL_REQUEST_START', 'RequestNotifications', 'Informational', () => [
-      num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('ConnId', connId), str('RawConnId', '0'),
-      str('RequestURL', this.url), str('RequestVerb', req.method ?? 'GET'),
-    ]);
-    // The scenario client's marker is the lab's bookkeeping, not part of what IIS would record.
-    this.addTrace('GENERAL_REQUEST_HEADERS', 'RequestNotifications', 'Verbose', () => [
-      str('Headers', headerBlock(pairsOf(req.rawHeaders).filter(([name]) => name.toLowerCase() !== LAB_REQUEST_HEADER))),
-    ]);
+    // Numbers the connection now, in arrival order; the trace reads the number back when written.
+    connectionId(host, req.socket);
+  }
+
+  /** GENERAL_REQUEST_START and GENERAL_REQUEST_HEADERS: how every trace begins. */
+  startEvents(): TraceEvent[] {
+    const { req, startedAt: at } = this;
+    const id = this.host.identity;
+    return [
+      {
+        name: 'GENERAL_REQUEST_START', area: 'RequestNotifications', level: 'Informational', at, fields: [
+          num('SiteId', id.siteId), str('AppPoolId', id.appPool), str('ConnId', connectionId(this.host, req.socket)), str('RawConnId', '0'),
+          str('RequestURL', this.url), str('RequestVerb', req.method ?? 'GET'),
+        ],
+      },
+      {
+        // The scenario client's marker is the lab's bookkeeping, not part of what IIS would record.
+        name: 'GENERAL_REQUEST_HEADERS', area: 'RequestNotifications', level: 'Verbose', at, fields: [
+          str('Headers', headerBlock(pairsOf(req.rawHeaders).filter(([name]) => name.toLowerCase() !== LAB_REQUEST_HEADER))),
+        ],
+      },
+    ];
+  }
+
+  /**
+   * Its connection closed. Before the response was complete, the client has gone, at its own
+   * instant (ARR's timeout), not at this request's.
+   */
+  connectionClosed(): void {
+    if (this.res.writableFinished) return;
+    this.clientGone = true;
+    this.clientGoneAt ??= Math.max(this.timeline.now(), this.sender?.now() ?? this.clock.frontier());
   }
 
   /** The full URL as IIS shows it (detailed error page, FREB): scheme, host, port, path and query. */

@@ -139,9 +139,11 @@ export class IisHost {
       },
       rejected: (socket: Socket, rejection: Rejection) => this.rejected(socket, rejection),
       badBody: (exchange: Exchange) => this.badBody(exchange),
-      closed: (socket: Socket) => {
+      closed: (socket: Socket, exchange: Exchange | undefined) => {
         this.sockets.delete(socket);
         this.front.closed(socket);
+        const request = this.requestsBySocket.get(socket);
+        if (exchange && request?.res === exchange.res) request.connectionClosed();
       },
     };
     this.server = createServer((socket: Socket) => {
@@ -265,20 +267,11 @@ export class IisHost {
   }
 
   private async run({ req, res, socket }: Exchange, timeline: Timeline, sender: Timeline | undefined): Promise<void> {
-    const request = new HostRequest(this, ++this.seq, timeline, req, res, this.stopping.signal);
+    const request = new HostRequest(this, ++this.seq, timeline, req, res, this.stopping.signal, sender);
     this.active.add(request);
     request.cancelTimeTakenRule = armTimeTakenRule(this.freb, request, this.tracing);
     this.requestsBySocket.set(socket, request);
     res.setHeader('Server', `Microsoft-IIS/${this.identity.iisVersion}`);
-    let closed = false;
-    res.on('close', () => {
-      closed = true;
-      if (!res.writableFinished) {
-        request.clientGone = true;
-        // The client went away at its own instant (ARR's timeout), not at this request's.
-        request.clientGoneAt ??= Math.max(timeline.now(), sender?.now() ?? this.clock.frontier());
-      }
-    });
     this.front.requestStarted(socket);
     if (this.front.refusesRequest(request)) return;
     const admission = this.front.admit(request);
@@ -304,7 +297,7 @@ export class IisHost {
     }
     if (!request.httpErr && !res.writableEnded && !request.clientGone) res.end();
     entityBody?.();
-    if (!res.writableFinished && !closed && !request.httpErr) {
+    if (!res.writableFinished && !res.closed && !request.httpErr) {
       const slowReader = this.front.watchSendRate(request);
       await new Promise<void>((resolve) => {
         res.once('finish', resolve);
@@ -450,7 +443,7 @@ export class IisHost {
       };
       this.logs.w3c(meta, entry);
     }
-    request.cancelTimeTakenRule();
+    request.cancelTimeTakenRule?.();
     writeRequestTrace(this.freb, request, at, bytes, this.tracing);
     if (this.active.size === 0) {
       const waiters = this.idleWaiters;

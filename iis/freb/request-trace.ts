@@ -71,7 +71,7 @@ function write(freb: FrebLog, request: HostRequest, reason: FailedRequestInfo['f
 }
 
 function buffered(request: HostRequest): TraceEvent[] {
-  return request.trace.flatMap((e) => (typeof e === 'function' ? e() : [e]));
+  return [...request.startEvents(), ...request.trace.flatMap((e) => (typeof e === 'function' ? e() : [e]))];
 }
 
 /**
@@ -79,11 +79,12 @@ function buffered(request: HostRequest): TraceEvent[] {
  * writes the events buffered so far with failureReason TIME_TAKEN (docs/reference.md §7.2, DEC-FREB
  * `DoExpiredAction`), so a request that never ends still leaves its trace. When it does end, the
  * same file is written again with every event, as the member trace of DOC-502 shows the final
- * flush of a request that outlived its limit (docs/reference.md §6.7) [I]. Returns the cancel.
+ * flush of a request that outlived its limit (docs/reference.md §6.7) [I]. Returns the cancel,
+ * if the rule has a time limit.
  */
-export function armTimeTakenRule(freb: FrebLog, request: HostRequest, host: TracingHost): () => void {
+export function armTimeTakenRule(freb: FrebLog, request: HostRequest, host: TracingHost): (() => void) | undefined {
   const limit = freb.timeTakenLimit;
-  if (limit === undefined) return () => {};
+  if (limit === undefined) return undefined;
   // The rule watches the request from a timeline of its own: its firing must neither move the
   // request's time nor mark the request as working, and it never holds the lab's timers.
   const watcher = request.clock.begin(request.startedAt);

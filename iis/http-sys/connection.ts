@@ -25,8 +25,8 @@ export interface ConnectionHost {
   rejected(socket: Socket, rejection: Rejection): void;
   /** The client's entity body broke the syntax after its request entered the pipeline. */
   badBody(exchange: Exchange): void;
-  /** The connection has closed (told before the request on it hears of it). */
-  closed(socket: Socket): void;
+  /** The connection has closed, with the request in progress on it if any (told before that request's streams). */
+  closed(socket: Socket, current: Exchange | undefined): void;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -109,12 +109,12 @@ export class HttpConnection implements ResponseOwner {
   }
 
   gone(): void {
-    this.host.closed(this.socket);
-    this.closed = true;
     const c = this.current;
+    this.host.closed(this.socket, c);
+    this.closed = true;
     if (!c) return;
     if (!this.decoder!.done) c.req.abort('aborted');
-    c.res.emit('close');
+    c.res.connectionClosed();
   }
 
   date(): string {

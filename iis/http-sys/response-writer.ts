@@ -28,6 +28,8 @@ export class ResponseWriter extends EventEmitter {
   headersSent = false;
   writableEnded = false;
   writableFinished = false;
+  /** The connection under it has closed. */
+  closed = false;
   private readonly headers = new Map<string, { name: string; value: string | string[] }>();
   private chunked = false;
   private noBody = false;
@@ -133,6 +135,12 @@ export class ResponseWriter extends EventEmitter {
     out.write(after, at, 'latin1');
     this.socket.write(out, finished);
     return this;
+  }
+
+  /** The connection has closed: nothing more can be sent. */
+  connectionClosed(): void {
+    this.closed = true;
+    this.emit('close');
   }
 
   /** Cuts the connection: the response cannot be completed. */
