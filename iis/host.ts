@@ -42,7 +42,8 @@ export function identityFor(name: string, windows: WindowsVersion = DEFAULT_WIND
 
 /** The handler a host runs for each request: ARR on the controller, a behaviour script on a member. */
 export interface RequestHandler {
-  handle(request: HostRequest): Promise<void>;
+  /** Resolves when the handler is done with the request (what it resolves with is not read). */
+  handle(request: HostRequest): Promise<unknown>;
 }
 
 export interface IisHostOptions {

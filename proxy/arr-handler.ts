@@ -11,11 +11,13 @@ import type { FarmRuntime, Route } from './farm.ts';
 import type { HealthMonitor } from './health-monitor.ts';
 import type { WinHttpTrace } from './winhttp-trace.ts';
 import type { InFlight, ServerRuntime } from './server-state.ts';
-import { forwardWithRetry, type SinkFor } from './connect-retry.ts';
+import { forwardWithRetry, type RetryOptions, type SinkFor } from './connect-retry.ts';
 import { serverVariable } from './server-variables.ts';
 import type { Forwarder } from './forwarder.ts';
 import { ResponseRelay, errorPage, type RelayOutcome } from './response-relay.ts';
 
+/** What `handle` returns when ARR answered the request itself. */
+const ANSWERED = Promise.resolve();
 const NO_SERVER = CLASSIFICATION.find((r) => r.id === 'no-server')!;
 /** Rows of trips that ended before the member could receive a request: failures while resolving or connecting. */
 const UNREACHED = new Set(CLASSIFICATION.filter((r) => r.phases.length > 0 && r.phases.every((p) => p === 'resolve' || p === 'connect')).map((r) => r.id));
@@ -29,24 +31,25 @@ export class ArrHandler implements RequestHandler {
   unreachedTrips = 0;
 
   constructor(
-    private readonly farm: FarmRuntime,
+    readonly farm: FarmRuntime,
     private readonly forwarder: Forwarder,
     private readonly ids: IdSource,
     private readonly health?: HealthMonitor,
     private readonly winhttp?: WinHttpTrace,
   ) {}
 
-  async handle(request: HostRequest): Promise<void> {
+  /** Not async: a held request keeps no frame of it, only the trip it waits on. */
+  handle(request: HostRequest): Promise<unknown> {
     const { req } = request;
     const protocol = this.farm.config.protocol;
     const maxForwards = this.maxForwards(request);
-    if (maxForwards === undefined) return;
+    if (maxForwards === undefined) return ANSWERED;
     const route = this.farm.route(routingContext(request), header(req.headers.cookie), req.headers.host as string | undefined);
     if (!route) {
       request.failure = NO_SERVER.id;
       req.resume();
       request.fail(errorPage(NO_SERVER));
-      return;
+      return ANSWERED;
     }
     const server = route.server;
     if (route.setCookie) request.res.appendHeader('Set-Cookie', route.setCookie);
@@ -57,24 +60,19 @@ export class ArrHandler implements RequestHandler {
     const headers = arrRequestHeaders(req, { ip: request.peer.cIp, port: request.peer.cPort }, protocol, logId, maxForwards);
     server.started();
     traceRouting(request, route, headers, protocol);
-    await forwardWithRetry(server, {
-      enabled: this.farm.config.lab.retryOnConnectFailure,
-      next: (tried) => this.farm.retryRoute(routingContext(request), tried),
-      relay: (done) => new ResponseRelay(request, this.farm.config, done),
-      attempt: (target, sink) => this.attempt(request, target, headers, sink),
-    });
+    return forwardWithRetry(server, new Trips(this, request, headers));
   }
 
   /** One trip to one member (already counted as started), then its counters and live-traffic record. */
-  private async attempt(request: HostRequest, server: ServerRuntime, headers: HeaderPair[], sink: SinkFor): Promise<RelayOutcome> {
+  attempt(request: HostRequest, server: ServerRuntime, headers: HeaderPair[], sink: SinkFor): Promise<RelayOutcome> {
     const { req } = request;
     const protocol = this.farm.config.protocol;
     const started = request.clock.now();
     // preserveHostHeader="false": the member is asked for itself, not for the client's site.
     const memberHost = server.config.httpPort === 80 ? server.address : `${server.address}:${server.config.httpPort}`;
-    const sent = protocol.preserveHostHeader ? headers : headers.map(([n, v]): HeaderPair => (n === 'Host' ? [n, memberHost] : [n, v]));
+    const sent = protocol.preserveHostHeader ? headers : headers.map((pair): HeaderPair => (pair[0] === 'Host' ? ['Host', memberHost] : pair));
     let inFlight: InFlight | undefined;
-    const outcome = await new Promise<RelayOutcome>((resolve) => {
+    const trip = new Promise<RelayOutcome>((resolve) => {
       inFlight = this.forwarder.forward(
         {
           address: server.address,
@@ -90,7 +88,12 @@ export class ArrHandler implements RequestHandler {
       );
       server.inFlight.add(inFlight);
     });
-    server.inFlight.delete(inFlight!);
+    return trip.then((outcome) => this.tripEnded(request, server, inFlight!, sent, started, outcome));
+  }
+
+  private tripEnded(request: HostRequest, server: ServerRuntime, inFlight: InFlight, sent: HeaderPair[], started: number, outcome: RelayOutcome): RelayOutcome {
+    const { req } = request;
+    server.inFlight.delete(inFlight);
     const now = request.clock.now();
     // The client's own bytes broke the request (a malformed body), or its body stopped arriving
     // while the member waited for it: the member did nothing wrong [I].
@@ -127,6 +130,32 @@ export class ArrHandler implements RequestHandler {
       notification: 'ExecuteRequestHandler', handler: 'ApplicationRequestRoutingHandler', description: 'Maximum number of forwards',
     });
     return undefined;
+  }
+}
+
+/** One client request's trips to members, as forwardWithRetry asks for them. */
+class Trips implements RetryOptions {
+  /** Read when the request is routed: a farm changed meanwhile does not change its trips. */
+  readonly enabled: boolean;
+
+  constructor(
+    private readonly arr: ArrHandler,
+    private readonly request: HostRequest,
+    private readonly headers: HeaderPair[],
+  ) {
+    this.enabled = arr.farm.config.lab.retryOnConnectFailure;
+  }
+
+  next(tried: ReadonlySet<ServerRuntime>): ServerRuntime | undefined {
+    return this.arr.farm.retryRoute(routingContext(this.request), tried);
+  }
+
+  relay(done: (outcome: RelayOutcome) => void): ResponseRelay {
+    return new ResponseRelay(this.request, this.arr.farm.config, done);
+  }
+
+  attempt(server: ServerRuntime, sink: SinkFor): Promise<RelayOutcome> {
+    return this.arr.attempt(this.request, server, this.headers, sink);
   }
 }
 

@@ -27,14 +27,19 @@ export interface RetryOptions {
  * request); the earlier ones show in their members' counters. A failure after the connection was
  * up is never retried: the member may have acted on the request.
  */
-export async function forwardWithRetry(first: ServerRuntime, options: RetryOptions): Promise<void> {
+export function forwardWithRetry(first: ServerRuntime, options: RetryOptions): Promise<unknown> {
+  // Without retries the one attempt is the whole trip: no frame of this function waits on it.
+  if (!options.enabled) return options.attempt(first, (done) => options.relay(done));
+  return retrying(first, options);
+}
+
+async function retrying(first: ServerRuntime, options: RetryOptions): Promise<void> {
   const tried = new Set<ServerRuntime>();
   for (let server: ServerRuntime | undefined = first; server; ) {
     tried.add(server);
     let retryOn: ServerRuntime | undefined;
     await options.attempt(server, (done) => {
       const relay = options.relay(done);
-      if (!options.enabled) return relay;
       return {
         onResponse: (...args) => relay.onResponse(...args),
         onData: (chunk) => relay.onData(chunk),

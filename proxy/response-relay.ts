@@ -36,7 +36,7 @@ export class ResponseRelay implements ForwardSink {
   private buffered = 0;
   private committed = false;
   private bytesReceived = 0;
-  private resume: () => void = () => {};
+  private resume: (() => void) | undefined;
   /** Body bytes ARR retains before it starts sending to the client. */
   private limit: number;
 
@@ -70,7 +70,7 @@ export class ResponseRelay implements ForwardSink {
     const res = this.request.res;
     if (this.request.clientGone) return true;
     if (res.write(chunk)) return true;
-    res.once('drain', this.resume);
+    res.once('drain', this.resume!);
     return false;
   }
 

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 
 /**
  * undici writes the request head itself: `host` and `connection` lower-case and first, and no
@@ -26,9 +26,14 @@ export function winHttpHead(head: string): string {
   return `${lines}${FRAMED.test(top) ? '' : 'Content-Length: 0\r\n'}\r\n${head.slice(end + 4)}`;
 }
 
+const socketWrite = Socket.prototype.write as (this: Socket, ...args: unknown[]) => boolean;
+
+/** A socket's write, with request heads in WinHTTP's spelling (one function for every member connection). */
+function writeLikeWinHttp(this: Socket, chunk: unknown, ...rest: unknown[]): boolean {
+  return socketWrite.call(this, typeof chunk === 'string' && REQUEST_LINE.test(chunk) ? winHttpHead(chunk) : chunk, ...rest);
+}
+
 /** Makes a member connection write request heads as WinHTTP does. */
 export function sendLikeWinHttp(socket: Socket): void {
-  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  socket.write = ((chunk: unknown, ...rest: unknown[]) =>
-    write(typeof chunk === 'string' && REQUEST_LINE.test(chunk) ? winHttpHead(chunk) : chunk, ...rest)) as Socket['write'];
+  socket.write = writeLikeWinHttp as Socket['write'];
 }
