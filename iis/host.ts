@@ -297,7 +297,7 @@ export class IisHost {
       }
     }
     if (!request.httpErr && !res.writableEnded && !request.clientGone) res.end();
-    entityBody?.();
+    entityBody?.cancel();
     if (!res.writableFinished && !res.closed && !request.httpErr) {
       const slowReader = this.front.watchSendRate(request);
       await new Promise<void>((resolve) => {

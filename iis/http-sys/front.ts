@@ -5,6 +5,7 @@ import type { HostLogs } from '../host-logs.ts';
 import type { HostRequest } from '../host-request.ts';
 import { AppPoolQueue, type Admission } from './app-pool-queue.ts';
 import { RapidFailProtection, unavailableReason, type AppPoolState } from './app-pool-state.ts';
+import { EntityBodyWatch, type EntityBodyWatcher } from './entity-body-watch.ts';
 import { ConnectionWatch, type ConnectionTimer, type Watcher } from './connection-watch.ts';
 import { NonPagedPool, type NonPagedPoolSettings } from './nonpaged-pool.ts';
 import type { HttpSysSettings } from './settings.ts';
@@ -27,7 +28,7 @@ export interface FrontHost {
  * the site's connection limit, the app pool's queue in front of the worker, and the list of dropped
  * connections. Every wait is on the lab clock.
  */
-export class HttpSysFront implements Watcher {
+export class HttpSysFront implements Watcher, EntityBodyWatcher {
   readonly pool: NonPagedPool;
   /** What WAS has done to the app pool; requests to a pool not Started get http.sys's 503. */
   appPool: AppPoolState = 'Started';
@@ -159,33 +160,16 @@ export class HttpSysFront implements Watcher {
     socket.destroy();
   }
 
-  /**
-   * Timer_EntityBody: the request's body stops arriving for connectionTimeout. Progress is read off
-   * the connection, never by reading the body (a 'data' listener would take it from the page):
-   * bytes that arrived re-arm the timer, and so do bytes the page has not read yet (a page that
-   * leaves the body unread is not the client being slow). http.sys ends the connection and the
-   * request is its HTTPERR line.
-   */
-  watchEntityBody(request: HostRequest): (() => void) | undefined {
-    const { req, socket } = request;
+  /** Times the request's body (Timer_EntityBody), unless it has none or has ended already. */
+  watchEntityBody(request: HostRequest): EntityBodyWatch | undefined {
+    const { req } = request;
     if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return undefined;
     if (req.readableEnded) return undefined;
-    let timer: TimerHandle | undefined;
-    let mark = socket.bytesRead;
-    const arm = () => {
-      timer = this.host.clock.setTimer(this.settings.connectionTimeout, () => {
-        if (req.readableEnded || request.logged || socket.destroyed) return;
-        if (socket.bytesRead !== mark || req.readableLength > 0) {
-          mark = socket.bytesRead;
-          return arm();
-        }
-        request.drop('Timer_EntityBody', 'none', { clientFault: true });
-        socket.destroy();
-        this.host.log(request);
-      });
-    };
-    arm();
-    return () => timer?.cancel();
+    return new EntityBodyWatch(this, request);
+  }
+
+  log(request: HostRequest): void {
+    this.host.log(request);
   }
 
   /**
