@@ -152,7 +152,7 @@ export class HttpConnection implements ResponseOwner {
       let start = 0;
       // RFC 9112 §2.2: empty lines before a request line are ignored [I for http.sys].
       while (start + 1 < this.buf.length && this.buf[start] === 0x0d && this.buf[start + 1] === 0x0a) start += 2;
-      if (start > 0) this.buf = this.buf.subarray(start);
+      if (start > 0) this.consume(start);
       if (this.buf.length === 0) return;
       const result = parseHead(this.buf, this.host.settings());
       if (result.kind === 'more') return;
@@ -160,9 +160,17 @@ export class HttpConnection implements ResponseOwner {
         this.refuse(result.rejection);
         return;
       }
-      this.buf = this.buf.subarray(result.size);
+      this.consume(result.size);
       this.start(result.head);
     }
+  }
+
+  /**
+   * Drops `n` parsed bytes. Nothing left: an empty buffer of its own, not an empty view that would
+   * keep the whole chunk the socket read alive for as long as the connection waits.
+   */
+  private consume(n: number): void {
+    this.buf = n >= this.buf.length ? EMPTY : this.buf.subarray(n);
   }
 
   /** Feeds buffered bytes to the current body; false while the body still waits for bytes. */
@@ -172,7 +180,7 @@ export class HttpConnection implements ResponseOwner {
       const used = decoder.feed(this.buf, (chunk) => {
         if (!exchange.req.deliver(chunk)) this.socket.pause();
       });
-      this.buf = this.buf.subarray(used);
+      this.consume(used);
     }
     if (decoder.error !== undefined) {
       this.closed = true;
