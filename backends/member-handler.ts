@@ -3,6 +3,20 @@ import type { HostRequest } from '../iis/host-request.ts';
 import respond from './behaviours/respond.ts';
 import type { Script, ScriptRule, Step } from './script.ts';
 
+const DONE = Promise.resolve();
+
+/**
+ * Runs the steps from `from` on, each once the one before is done: a chain of promises rather than
+ * an async loop, so a page waiting in a step keeps no frame of its own.
+ */
+function runSteps(request: HostRequest, steps: readonly Step[], from: number): Promise<unknown> {
+  const step = steps[from];
+  if (step) return step.behaviour.run(request, step.options).then((result) => (result === 'end' ? undefined : runSteps(request, steps, from + 1)));
+  // A script that ran out of steps without ending: the page returned without writing anything.
+  if (!request.httpErr && !request.res.writableEnded && !request.clientGone) request.res.end();
+  return DONE;
+}
+
 const DEFAULT_STEPS: Step[] = [{ behaviour: respond, options: respond.options.parse(undefined) }];
 
 /**
@@ -21,15 +35,11 @@ export class MemberHandler implements RequestHandler {
     this.script = script;
   }
 
-  async handle(request: HostRequest): Promise<void> {
+  handle(request: HostRequest): Promise<unknown> {
     const steps = this.stepsFor((request.req.url ?? '/').split('?')[0]!);
     // The page reads and discards the body, unless a step says it stops reading.
     if (!steps.some((s) => s.behaviour.leavesBodyUnread)) request.req.resume();
-    for (const step of steps) {
-      if ((await step.behaviour.run(request, step.options)) === 'end') return;
-    }
-    // A script that ran out of steps without ending: the page returned without writing anything.
-    if (!request.httpErr && !request.res.writableEnded && !request.clientGone) request.res.end();
+    return runSteps(request, steps, 0);
   }
 
   /** The steps of the first rule that matches (the page waits in them: nothing else of the choice is kept). */

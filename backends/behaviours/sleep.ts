@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { durationSchema } from '../../core/duration-schema.ts';
-import { defineBehaviour } from '../behaviour.ts';
+import { defineBehaviour, type BehaviourResult } from '../behaviour.ts';
+
+const next = (): BehaviourResult => 'next';
 
 /**
  * Waits on the lab clock, like a page doing Thread.Sleep: the wait goes on even when the client
@@ -10,8 +12,8 @@ export default defineBehaviour({
   name: 'sleep',
   summary: 'wait a nominal duration (e.g. 45s or 00:00:45), then run the next behaviour',
   options: durationSchema,
-  async run(request, ms) {
-    await request.clock.sleep(ms, request.signal);
-    return 'next';
+  // Not async: a page held in its sleep keeps only the clock's wait, no frame of its own.
+  run(request, ms) {
+    return request.clock.sleep(ms, request.signal).then(next);
   },
 });
