@@ -97,6 +97,8 @@ export class IisHost {
   private readonly active = new Set<HostRequest>();
   private readonly stopping = new AbortController();
   private readonly bindAddress: string;
+  /** One copy for every response (a held request keeps its response headers). */
+  private readonly serverHeader: string;
   private boundPort: number;
   private listening = false;
   private seq = 0;
@@ -104,6 +106,7 @@ export class IisHost {
 
   constructor(options: IisHostOptions) {
     this.identity = options.identity;
+    this.serverHeader = `Microsoft-IIS/${options.identity.iisVersion}`;
     this.clock = options.clock;
     this.handler = options.handler;
     this.bindAddress = options.bindAddress ?? '127.0.0.1';
@@ -272,7 +275,7 @@ export class IisHost {
     this.active.add(request);
     request.cancelTimeTakenRule = armTimeTakenRule(this.freb, request, this.tracing);
     this.requestsBySocket.set(socket, request);
-    res.setHeader('Server', `Microsoft-IIS/${this.identity.iisVersion}`);
+    res.setHeader('Server', this.serverHeader);
     this.front.requestStarted(socket);
     if (this.front.refusesRequest(request)) return;
     const admission = this.front.admit(request);

@@ -1,6 +1,7 @@
 import type { HttpErrReason } from '../httperr-reason.ts';
 import type { AnswerId } from './answers.ts';
 import type { HttpSysSettings } from './settings.ts';
+import { KNOWN_REQUEST_HEADERS } from '../request-headers.ts';
 
 /** A request's line and headers as http.sys parsed them. */
 export interface RequestHead {
@@ -60,6 +61,16 @@ const VERSION = /^HTTP\/(\d+)\.(\d+)$/;
 /** reg-name, IPv4 or [IPv6], optional port (RFC 3986 host as http.sys checks it [I]). */
 const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::\d{0,5})?$/;
 const BODY_METHODS = new Set(['POST', 'PUT']);
+
+/**
+ * Header names as clients and ARR spell them, each kept once: a request holds these copies rather
+ * than strings of its own (a held request keeps its headers for as long as it is held).
+ */
+const COMMON_NAMES = new Map(
+  [...KNOWN_REQUEST_HEADERS, 'X-Original-URL', 'X-Forwarded-For', 'X-ARR-LOG-ID', 'X-ARR-SSL', 'X-ARR-ClientCert', 'X-Arr-Lab-Request']
+    .flatMap((name) => [name, name.toLowerCase()])
+    .map((name) => [name, name]),
+);
 
 /**
  * Parses a request's head from the bytes at the start of `buf`, as http.sys would: it answers as
@@ -186,7 +197,8 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
     const field = lws ? l.replace(/^[ \t]+/, '') : l;
     const colon = field.indexOf(':');
     if (colon <= 0) return no('invalid-header', 'Header');
-    const name = field.slice(0, colon);
+    const spelled = field.slice(0, colon);
+    const name = COMMON_NAMES.get(spelled) ?? spelled;
     if (!TOKEN.test(name) && !(limits.allowWeakHeaderNameSyntax && WEAK_NAME.test(name))) return no('invalid-header', 'Header');
     const value = field.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if ((limits.allowWeakHeaderValueSyntax ? VALUE_CONTROL_WEAK : VALUE_CONTROL).test(value)) return no('invalid-header', 'Header');
