@@ -5,6 +5,7 @@ import { setMaxListeners } from 'node:events';
 import type { AddressBook } from '../core/address-book.ts';
 import type { TimeTakenModel } from './log-records.ts';
 import { HttpSysFront } from './http-sys/front.ts';
+import type { EntityBodyWatch } from './http-sys/entity-body-watch.ts';
 import { HTTP_SYS_DEFAULTS, type HttpSysSettings } from './http-sys/settings.ts';
 import { nonPagedPoolSchema, type NonPagedPool, type NonPagedPoolSettings } from './http-sys/nonpaged-pool.ts';
 import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './windows-versions.ts';
@@ -139,7 +140,7 @@ export class IisHost {
       request: (exchange: Exchange) => {
         // The request's own timeline: it starts where its sender (the scenario client, ARR) stood.
         const { timeline, sender } = this.clock.receive(header(exchange.req, 'x-arr-log-id') ?? header(exchange.req, LAB_REQUEST_HEADER));
-        void timeline.run(() => this.run(exchange, timeline, sender));
+        timeline.run(() => this.run(exchange, timeline, sender));
       },
       rejected: (socket: Socket, rejection: Rejection) => this.rejected(socket, rejection),
       badBody: (exchange: Exchange) => this.badBody(exchange),
@@ -270,7 +271,11 @@ export class IisHost {
     this.logs.close();
   }
 
-  private async run({ req, res, socket }: Exchange, timeline: Timeline, sender: Timeline | undefined): Promise<void> {
+  /**
+   * The pipeline, as a chain of steps rather than one async function: a request held in its
+   * handler keeps the handler's promise and one pending step, not a suspended frame.
+   */
+  private run({ req, res, socket }: Exchange, timeline: Timeline, sender: Timeline | undefined): void {
     const request = new HostRequest(this, ++this.seq, timeline, req, res, this.stopping.signal, sender);
     this.active.add(request);
     request.cancelTimeTakenRule = armTimeTakenRule(this.freb, request, this.tracing);
@@ -281,24 +286,46 @@ export class IisHost {
     const admission = this.front.admit(request);
     // A worker picks a request with a body up after http.sys has parsed the body bytes that came
     // with it (a malformed chunk is refused before the page runs); a bodyless one needs no turn.
-    const worker = admission instanceof Promise || carriesBody(req) ? await admission : admission;
-    if (worker === undefined) return;
+    if (admission instanceof Promise || carriesBody(req)) void Promise.resolve(admission).then((worker) => this.serve(request, worker));
+    else void this.serve(request, admission);
+  }
+
+  /** The worker runs the handler (or IIS answers itself), then the request ends. */
+  private serve(request: HostRequest, worker: number | undefined): Promise<void> | undefined {
+    if (worker === undefined) return undefined;
     const entityBody = this.front.watchEntityBody(request);
+    let handled: Promise<unknown> | undefined;
     try {
-      if (req.url === '*') this.optionsStar(request);
+      if (request.req.url === '*') this.optionsStar(request);
       else if (this.front.running > this.httpSys.appConcurrentRequestLimit) this.tooManyRequests(request);
-      else await this.handler.handle(request);
+      else handled = this.handler.handle(request);
     } catch (err) {
-      if (this.stopping.signal.aborted) return;
-      if (!res.headersSent && !request.httpErr) {
-        request.fail({
-          status: 500, substatus: 0, win32: 0, errorCode: 0x80004005, module: 'IIS Web Core',
-          notification: 'ExecuteRequestHandler', handler: 'lab', description: String((err as Error).message ?? err),
-        });
-      } else if (!request.httpErr) {
-        res.destroy();
-      }
+      return this.handlerFailed(request, worker, entityBody, err);
     }
+    if (!handled) return this.finish(request, worker, entityBody);
+    return handled.then(
+      () => this.finish(request, worker, entityBody),
+      (err: unknown) => this.handlerFailed(request, worker, entityBody, err),
+    );
+  }
+
+  private handlerFailed(request: HostRequest, worker: number, entityBody: EntityBodyWatch | undefined, err: unknown): Promise<void> | undefined {
+    if (this.stopping.signal.aborted) return undefined;
+    const { res } = request;
+    if (!res.headersSent && !request.httpErr) {
+      request.fail({
+        status: 500, substatus: 0, win32: 0, errorCode: 0x80004005, module: 'IIS Web Core',
+        notification: 'ExecuteRequestHandler', handler: 'lab', description: String((err as Error).message ?? err),
+      });
+    } else if (!request.httpErr) {
+      res.destroy();
+    }
+    return this.finish(request, worker, entityBody);
+  }
+
+  /** The handler is done: the response goes out whole (or the client has gone), the worker is free, the request is logged. */
+  private async finish(request: HostRequest, worker: number, entityBody: EntityBodyWatch | undefined): Promise<void> {
+    const { res, socket, timeline } = request;
     if (!request.httpErr && !res.writableEnded && !request.clientGone) res.end();
     entityBody?.cancel();
     if (!res.writableFinished && !res.closed && !request.httpErr) {
