@@ -12,6 +12,7 @@ import { farmSchema, type FarmInput } from '../proxy/farm-config.ts';
 import { LabResolver, resolverSchema, type ResolverScript } from '../proxy/lab-resolver.ts';
 import type { ControllerHandle, HostDriver, HostHandle, MemberHandle, Offline } from './host-driver.ts';
 import { inProcessDriver } from './in-process-driver.ts';
+import { CONTROLLER_NAME } from './controller-name.ts';
 
 export interface MemberTopology {
   name: string;
@@ -58,7 +59,7 @@ export interface LabOptions {
   driver?: HostDriver;
 }
 
-export const CONTROLLER_NAME = 'arr';
+export { CONTROLLER_NAME };
 const CLIENT_NAME = 'client';
 
 /**

@@ -3,10 +3,9 @@ import { z } from 'zod';
 import { scriptSchema } from '../backends/script.ts';
 import { WINDOWS_VERSIONS, DEFAULT_WINDOWS, type WindowsVersion } from '../iis/windows-versions.ts';
 import { LabClient, type ClientResult } from '../lab/client.ts';
-import { CONTROLLER_NAME, Lab, type Topology } from '../lab/lab.ts';
+import { Lab, type Topology } from '../lab/lab.ts';
 import type { ExpectFact } from '../lab/decode/catalog-facts.ts';
-import { performAction } from '../lab/scenario/actions.ts';
-import { actionSchema, type ScenarioAction } from '../lab/scenario/schema.ts';
+import { actionSchema, memberStates, namedHosts, namesMember, performAction } from '../lab/scenario/action-step.ts';
 import type { Offline } from '../lab/host-driver.ts';
 import type { FrebRule } from '../iis/freb/freb-log.ts';
 import { phaseTimeouts } from '../proxy/farm-config.ts';
@@ -139,15 +138,13 @@ export class LiveLab {
   async act(raw: unknown): Promise<void> {
     const parsed = actionSchema.safeParse(raw);
     if (!parsed.success) throw ApiError.invalid(parsed.error);
-    const action = parsed.data as ScenarioAction;
-    this.checkNames(action);
+    const action = parsed.data;
+    this.checkNames(raw as Record<string, unknown>);
     // Expectation steps check; in a live lab their result is the answer.
-    const failed = (await performAction(this.lab, action, 'api', 1000)).filter((c) => !c.pass);
+    const failed = (await performAction(this.lab, action, { step: 'api', tolerance: 1000 })).filter((c) => !c.pass);
     if (failed.length > 0) throw new ApiError(409, failed.map((c) => `${c.subject} ${c.field}: expected ${c.expected}, is ${c.actual}`).join('; '));
     this.journal.push(raw as Record<string, unknown>);
-    for (const [name, script] of Object.entries(action.script ?? {})) this.memberState.get(name)!.script = script;
-    for (const [name, online] of Object.entries(action.online ?? {})) this.memberState.get(name)!.offline = !online;
-    for (const [name, offline] of Object.entries(action.offline ?? {})) this.memberState.get(name)!.offline = offline;
+    for (const [name, state] of Object.entries(memberStates(action))) Object.assign(this.memberState.get(name)!, state);
   }
 
   /** Sends one request through ARR as the dashboard's browser would, and keeps what came back. */
@@ -191,17 +188,12 @@ export class LiveLab {
     if (!this.lab.members.has(name)) throw new ApiError(404, `no member "${name}" (members: ${this.memberNames.join(', ')})`);
   }
 
-  /** Unknown members and servers are 404s, as for the member routes, before anything changes. */
-  private checkNames(action: ScenarioAction): void {
-    const members = [
-      ...Object.keys(action.script ?? {}), ...Object.keys(action.online ?? {}), ...Object.keys(action.offline ?? {}),
-      ...Object.keys(action.leak ?? {}), ...Object.keys(action.appPool ?? {}), ...(action.crash ?? []),
-      ...Object.keys(action.httpSys ?? {}).filter((n) => n !== CONTROLLER_NAME),
-    ];
-    for (const name of members) this.mustBeMember(name);
+  /** Unknown members, hosts and servers are 404s, as for the member routes, before anything changes. */
+  private checkNames(step: Record<string, unknown>): void {
     const servers = this.lab.controller.servers().map((s) => s.address.toLowerCase());
-    for (const address of [...Object.keys(action.availability ?? {}), ...Object.keys(action.health ?? {})]) {
-      if (!servers.includes(address.toLowerCase())) throw new ApiError(404, `no server "${address}" in the farm (servers: ${servers.join(', ')})`);
+    for (const host of namedHosts(step)) {
+      if (namesMember(host)) this.mustBeMember(host.name);
+      if (host.kind === 'server' && !servers.includes(host.name.toLowerCase())) throw new ApiError(404, `no server "${host.name}" in the farm (servers: ${servers.join(', ')})`);
     }
   }
 }

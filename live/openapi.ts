@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { scriptSchema } from '../backends/script.ts';
-import { actionSchema } from '../lab/scenario/schema.ts';
+import { actionSchema } from '../lab/scenario/action-step.ts';
 import { sendSchema } from './live-lab.ts';
 import { loadSchema } from './load-control.ts';
 import { answerSchema } from './exercises/session.ts';

@@ -168,7 +168,7 @@ describe('control API: faults switched live, seen on the wire', () => {
     const text = await res.text();
     const { parseYamlScenario } = await import('../lab/scenario/load.ts');
     const loaded = parseYamlScenario(text, 'live-session.yaml');
-    expect(loaded.scenario.requests.some((s) => s.kind === 'action' && s.action.timeout === 60_000)).toBe(true);
+    expect(loaded.scenario.requests.some((s) => s.kind === 'action' && s.action.key === 'timeout' && s.action.value === 60_000)).toBe(true);
   });
 
   it('runs an exercise through the API: start shows the symptom, a wrong cause is refused, the right answer fixes the live lab too', async () => {

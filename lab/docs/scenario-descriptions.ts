@@ -1,8 +1,11 @@
+import { actions } from '../scenario/actions/index.ts';
+
 /**
  * One line per scenario key for docs/scenarios.md and the JSON Schema's hover texts, keyed by the
  * dotted path of lab/docs/scenario-reference.ts. A description written in the zod schema itself
  * (`.describe()` / `.meta()`) takes precedence. test/scenario-schema.test.ts fails on a key with no
- * description and on a description whose key no longer exists.
+ * description and on a description whose key no longer exists. An action step's keys are described
+ * in the action's own file (lab/scenario/actions/).
  */
 const W3C = {
   'cs-method': 'Request method on the line.',
@@ -24,6 +27,15 @@ const HTTPERR = {
   's-reason': 'Reason phrase: `Connection_Dropped`, `QueueFull`, `Timer_ConnectionIdle`… (reference.md §6.4).',
   's-queuename': 'Request queue (application pool) name, or `-`.',
 };
+/** The action steps' keys (`requests[].wait`, `requests[].slowloris.interval`), from each action's registry entry. */
+function actionDescriptions(): Record<string, string> {
+  return Object.fromEntries(
+    actions.flatMap((a) => [
+      [`requests[].${a.key}`, a.description],
+      ...Object.entries(a.keys ?? {}).map(([below, text]) => [`requests[].${a.key}${below.startsWith('[') ? '' : '.'}${below}`, text]),
+    ]),
+  );
+}
 const prefixed = (prefix: string, table: Record<string, string>) =>
   Object.fromEntries(Object.entries(table).map(([k, v]) => [`${prefix}.${k}`, v]));
 
@@ -188,48 +200,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   ...prefixed('requests[].expect.proxy.w3c', W3C),
   ...prefixed('requests[].expect.proxy.httperr', HTTPERR),
 
-  'requests[].wait': 'Let nominal time pass on the lab clock (health checks run, sleeps end).',
-  'requests[].settle': 'Wait until no host has a request in flight.',
-  'requests[].availability': 'Rotate Servers actions per member: `{member1: Drain}`.',
-  'requests[].health': 'SetHealthy / SetUnhealthy per member: `{member1: unhealthy}`.',
-  'requests[].script': 'Replace members\' scripts.',
-  'requests[].online': 'Take members offline (`false`) or bring them back (`true`).',
-  'requests[].expectFarm': 'The farm\'s view of its servers now, per member.',
-  'requests[].expectEvents': 'The ARR events (1000 unhealthy, 1002 minimum reached) logged so far.',
-  'requests[].crash': 'The worker process of these members dies (Connection_Abandoned_By_ReqQueue).',
-  'requests[].appPool': 'What WAS does to members\' app pools: `Stopped` (Disabled), `RapidFailOffline` (AppOffline), `ShuttingDown` (AppShutdown), `Busy` (AppPoolTimer), `Started`.',
-  'requests[].slowloris': 'Slow clients on the controller: a header line every `interval`, never the end of the headers.',
-  'requests[].fault': 'A real fault on container members (`runtime: containers`): `pause`, `stop`, `kill`, `crash`, `disconnect`, `blackhole`, `reject`, `{bandwidth}` or `{loss}`; undone by `heal`.',
-  'requests[].heal': 'Undoes the real fault on these container members.',
-  'requests[].fault.<name>.bandwidth': 'Rate limit on the member\'s link (tc tbf), e.g. `1mbit`.',
-  'requests[].fault.<name>.loss': 'Share of packets to the member\'s port dropped at random (iptables statistic), e.g. `0.2`.',
-  'requests[].leak': 'MB a member\'s leaking driver holds in the nonpaged pool (0: unloaded).',
-  'requests[].expectConnections': 'Connection-level HTTPERR lines so far per host, by reason: `{arr: {Timer_HeaderWait: 3}}`.',
-  'requests[].timeout': 'Change the farm\'s protocol/@timeout while the lab runs (`60s`): requests that start after it use it.',
-  'requests[].offline': 'Take members offline refusing (`true`), silent (`silent`: SYNs unanswered) or back (`false`).',
-  'requests[].httpSys': 'Change hosts\' http.sys and app-pool limits while the lab runs, per host (`arr` or a member): `{member1: {queueLength: 1000}}`.',
-  'requests[].expectFarm.<name>.availability': 'Monitoring-page availability.',
-  'requests[].expectFarm.<name>.state': 'counters/@state.',
-  'requests[].expectFarm.<name>.healthy': 'Health status.',
-  'requests[].expectFarm.<name>.counters': 'Runtime counters of the member.',
-  'requests[].expectFarm.<name>.counters.totalRequests': 'Requests routed to it.',
-  'requests[].expectFarm.<name>.counters.failedRequests': 'Requests that failed (connection errors, failure codes).',
-  'requests[].expectFarm.<name>.counters.currentRequests': 'Requests in flight.',
-  'requests[].expectFarm.<name>.counters.bytesSent': 'Bytes sent to it (a number, `~N`, `N±M` or `{min, max}`).',
-  'requests[].expectFarm.<name>.counters.bytesReceived': 'Bytes received from it (same forms).',
-  'requests[].expectFarm.<name>.counters.responseTime': 'Average response time in ms (same forms).',
-  'requests[].expectEvents[].id': 'Event ID.',
-  'requests[].expectEvents[].server': 'The member the event names.',
-  'requests[].slowloris.connections': 'Number of slow connections.',
-  'requests[].slowloris.interval': 'Nominal time between header lines.',
-  'requests[].slowUpload': 'Slow uploads on the controller: a body announced, part of it sent, then nothing (Timer_EntityBody).',
-  'requests[].slowUpload.connections': 'Number of stalled uploads.',
-  'requests[].slowUpload.path': 'Path each upload posts to.',
-  'requests[].slowUpload.announced': 'Content-Length each upload announces.',
-  'requests[].slowUpload.sent': 'Body bytes each sends before it stalls (less than announced).',
-  'requests[].slowReader': 'Clients on the controller that ask for a page and never read it (Timer_MinBytesPerSecond).',
-  'requests[].slowReader.connections': 'Number of clients that never read.',
-  'requests[].slowReader.path': 'Path each asks for.',
+  ...actionDescriptions(),
 
   'load.connections': 'Connections autocannon keeps open.',
   'load.duration': 'Wall time the load lasts (load is real work: not compressed).',

@@ -1,6 +1,7 @@
 import type { LoggedRequest } from '../../iis/log-records.ts';
 import type { ClientResult } from '../client.ts';
-import type { HostExpect, Measure, RequestExpect } from './schema.ts';
+import { describeMeasure, measureHolds, type Measure } from './measure.ts';
+import type { HostExpect, RequestExpect } from './schema.ts';
 
 /** One expectation checked against one observation. */
 export interface Check {
@@ -10,23 +11,6 @@ export interface Check {
   expected: string;
   actual: string;
   pass: boolean;
-}
-
-export function measureHolds(m: Measure, actual: number, tolerance: number): boolean {
-  if (typeof m === 'number') return actual === m;
-  if (typeof m === 'string') {
-    const about = /^\s*~\s*(\d+(?:\.\d+)?)\s*$/.exec(m);
-    if (about) return Math.abs(actual - Number(about[1])) <= tolerance;
-    const [value, within] = m.split(/±|\+-/).map(Number) as [number, number];
-    return Math.abs(actual - value) <= within;
-  }
-  return (m.min === undefined || actual >= m.min) && (m.max === undefined || actual <= m.max);
-}
-
-export function describeMeasure(m: Measure, tolerance: number): string {
-  if (typeof m === 'number') return String(m);
-  if (typeof m === 'string') return m.trim().startsWith('~') ? `${m.trim().slice(1).trim()}±${tolerance}` : m.replace('+-', '±');
-  return `${m.min ?? ''}..${m.max ?? ''}`;
 }
 
 function check(request: string, subject: string, field: string, expected: unknown, actual: unknown): Check {

@@ -6,7 +6,9 @@ import { formatTimeSpan } from '../../core/duration.ts';
 import { httpSysSchema } from '../../iis/http-sys/settings.ts';
 import { nonPagedPoolSchema } from '../../iis/http-sys/nonpaged-pool.ts';
 import { farmSchema } from '../../proxy/farm-config.ts';
-import { actionSchema, farmXmlSourceSchema, requestSchema, scenarioSchema } from './schema.ts';
+import { actionSchema } from './action-step.ts';
+import { actions } from './actions/index.ts';
+import { farmXmlSourceSchema, requestSchema, scenarioSchema } from './schema.ts';
 
 /**
  * The scenario schema as JSON Schema (draft 2020-12), for editors (yaml-language-server), the
@@ -114,7 +116,7 @@ export function scenarioJsonSchema(): JsonSchema {
   const action = toInputJsonSchema(actionSchema);
   // One key per action step (the schema's refine says so).
   Object.assign(action, { minProperties: 1, maxProperties: 1 });
-  set(action, ['properties', 'script', 'additionalProperties'], ref('script'));
+  for (const a of actions) if (a.json) set(action, ['properties', a.key], a.json);
 
   const members = (root.properties!.members as JsonSchema).items!;
   set(members, ['properties', 'script'], ref('script'));

@@ -10,7 +10,7 @@ import { finishRun, startRun } from '../output-folder.ts';
 import { checkClient, checkHost, type Check } from './expectations.ts';
 import type { LoadedScenario } from './load.ts';
 import { relativeFiles, writeManifest } from './manifest.ts';
-import { performAction } from './actions.ts';
+import { performAction } from './action-step.ts';
 import { membersAccepted, sendInLanes, untilReached } from './lanes.ts';
 import { topologyOf } from './topology.ts';
 import { CONTAINER_MIN_TIME_SCALE, containerDriver } from '../containers/container-driver.ts';
@@ -102,7 +102,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       for (const [index, step] of scenario.requests.entries()) {
         if (options.signal?.aborted) throw new Interrupted();
         if (step.kind === 'action') {
-          checks.push(...(await performAction(lab, step.action, `step ${index + 1}`, scenario.timeTolerance)));
+          checks.push(...(await performAction(lab, step.action, { step: `step ${index + 1}`, tolerance: scenario.timeTolerance })));
           continue;
         }
         const r = step.request;

@@ -1,32 +1,24 @@
 import { z } from 'zod';
 import { filler } from '../../backends/body.ts';
-import { scriptSchema } from '../../backends/script.ts';
 import { durationSchema } from '../../core/duration-schema.ts';
 import { parseStatusRanges } from '../../core/status-ranges.ts';
 import { DEFAULT_WINDOWS, WINDOWS_NAMES, type WindowsVersion } from '../../iis/windows-versions.ts';
 import { httpSysSchema } from '../../iis/http-sys/settings.ts';
 import { ERROR_MODES } from '../../iis/detailed-error-page.ts';
-import { APP_POOL_STATES } from '../../iis/http-sys/app-pool-state.ts';
 import { nonPagedPoolSchema } from '../../iis/http-sys/nonpaged-pool.ts';
-import { availabilitySchema, farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
+import { farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
 import { resolverSchema } from '../../proxy/lab-resolver.ts';
 import { loadSectionSchema } from '../load/section.ts';
-import { faultSchema } from '../containers/faults.ts';
 import { diagnosisSchema, faultClassSchema } from '../diagnosis/taxonomy.ts';
+import { actionSchema, CONTAINER_ACTIONS, namedHosts, namesMember, type ScenarioAction } from './action-step.ts';
+import { rawScriptSchema, rawValidated } from './kept-as-written.ts';
+import { measureSchema } from './measure.ts';
 
 /**
  * The scenario schema, shared by YAML files and TypeScript modules (`defineScenario`). A scenario
  * declares a farm, its members and their scripts, the requests to send, and what the client, the
  * proxy's logs and each member's logs must show for each request.
  */
-
-/** A number, or a time with a tolerance: `30000`, `~30000` (scenario tolerance), `30000±500`, `{min, max}`. */
-export const measureSchema = z.union([
-  z.number(),
-  z.string().regex(/^\s*~\s*\d+(\.\d+)?\s*$|^\s*\d+(\.\d+)?\s*(±|\+-)\s*\d+(\.\d+)?\s*$/, 'use 30000, ~30000, 30000±500 or {min, max}'),
-  z.object({ min: z.number().optional(), max: z.number().optional() }).strict(),
-]);
-export type Measure = z.output<typeof measureSchema>;
 
 const scalar = z.union([z.string(), z.number()]);
 
@@ -90,16 +82,6 @@ export const expectSchema = z
   .strict();
 export type RequestExpect = z.output<typeof expectSchema>;
 
-const rawScriptSchema = z.array(z.unknown()).optional().transform((value, ctx) => {
-  const raw = value ?? [];
-  const parsed = scriptSchema.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map((p) => p as string | number) });
-    return z.NEVER;
-  }
-  return raw;
-});
-
 export const requestSchema = z
   .object({
     method: z.string().regex(/^[A-Z]+$/).default('GET'),
@@ -131,77 +113,6 @@ export const requestSchema = z
   .transform((r) => (r.bodyBytes === undefined ? r : { ...r, body: filler(r.bodyBytes).toString('latin1') }));
 export type ScenarioRequest = z.output<typeof requestSchema>;
 
-export const ACTION_KEYS = [
-  'wait', 'settle', 'availability', 'health', 'script', 'online', 'expectFarm', 'expectEvents', 'crash', 'appPool', 'slowloris', 'slowUpload', 'slowReader', 'leak',
-  'expectConnections', 'fault', 'heal', 'timeout', 'offline', 'httpSys',
-] as const;
-
-const serverExpectSchema = z
-  .object({
-    availability: availabilitySchema,
-    state: z.enum(['Active', 'Draining', 'Inactive']),
-    healthy: z.boolean(),
-    counters: z
-      .object({
-        totalRequests: z.number().int(), failedRequests: z.number().int(), currentRequests: z.number().int(),
-        bytesSent: measureSchema, bytesReceived: measureSchema, responseTime: measureSchema,
-      })
-      .partial()
-      .strict(),
-  })
-  .partial()
-  .strict();
-
-/**
- * What a scenario can do between requests. One key per step:
- * - `wait`: let nominal time pass on the lab clock (health checks run, sleeps end);
- * - `settle`: wait until no host has a request in flight;
- * - `availability`: Rotate Servers actions, e.g. `{member1: Drain}`;
- * - `health`: SetHealthy / SetUnhealthy, e.g. `{member1: unhealthy}`;
- * - `script`: replace members' scripts; `online`: take members offline (`false`) or back;
- * - `expectFarm`: the farm's view of its servers now; `expectEvents`: the 1000/1002 events so far;
- * - `fault`: a real fault on a member's container (`runtime: containers`), e.g. `{member1: pause}`;
- *   `heal`: undo every real fault of these members, the latest first.
- * - `timeout`: change the farm's protocol/@timeout live (Server Farm → Proxy → Time-out);
- * - `offline`: take members offline refusing (`true`), silent (`silent`) or back (`false`);
- * - `httpSys`: change hosts' http.sys and app-pool limits live, e.g. `{member1: {queueLength: 1000}}`.
- */
-export const actionSchema = z
-  .object({
-    wait: durationSchema,
-    settle: z.literal(true),
-    availability: z.record(z.string(), availabilitySchema),
-    health: z.record(z.string(), z.enum(['healthy', 'unhealthy'])),
-    script: z.record(z.string(), rawScriptSchema),
-    online: z.record(z.string(), z.boolean()),
-    expectFarm: z.record(z.string(), serverExpectSchema),
-    expectEvents: z.array(z.object({ id: z.union([z.literal(1000), z.literal(1002)]), server: z.string().optional() }).strict()),
-    /** The worker process of these members dies (Connection_Abandoned_By_ReqQueue for what it ran or queued). */
-    crash: z.array(z.string()).min(1),
-    /** What WAS does to these members' app pools: `Stopped` (Disabled), `RapidFailOffline` (AppOffline), `ShuttingDown` (AppShutdown), `Busy` (AppPoolTimer), `Started`. */
-    appPool: z.record(z.string(), z.enum(APP_POOL_STATES)),
-    /** Slow clients on the controller: a header line every `interval`, never the end of the headers. */
-    slowloris: z.object({ connections: z.number().int().min(1).max(100), interval: durationSchema }).strict(),
-    /** Slow uploads on the controller: a body of `announced` bytes announced, `sent` sent, then nothing (Timer_EntityBody). */
-    slowUpload: z.object({ connections: z.number().int().min(1).max(100), path: z.string().startsWith('/'), announced: z.number().int().min(1), sent: z.number().int().min(0) }).strict()
-      .refine((u) => u.sent < u.announced, { message: 'sent must be less than announced', path: ['sent'] }),
-    /** Clients on the controller that ask for a page and never read it (Timer_MinBytesPerSecond). */
-    slowReader: z.object({ connections: z.number().int().min(1).max(100), path: z.string().startsWith('/') }).strict(),
-    /** Sets how many MB a member's leaking driver holds in the nonpaged pool (0: unloaded). */
-    leak: z.record(z.string(), z.number().min(0)),
-    /** Connection-level HTTPERR lines so far per host, by reason: `{arr: {Timer_HeaderWait: 3}}`. */
-    expectConnections: z.record(z.string(), z.record(z.string(), z.number().int().min(0))),
-    fault: z.record(z.string(), faultSchema),
-    heal: z.array(z.string()).min(1),
-    timeout: durationSchema,
-    offline: z.record(z.string(), z.union([z.boolean(), z.literal('silent')], { error: 'use true (refused), false (back online) or silent (SYNs unanswered)' })),
-    httpSys: z.record(z.string(), rawValidated(httpSysSchema.partial())),
-  })
-  .partial()
-  .strict()
-  .refine((a) => Object.keys(a).length === 1, `an action step has exactly one of: ${ACTION_KEYS.join(', ')}`);
-export type ScenarioAction = z.output<typeof actionSchema>;
-
 export type ScenarioStep = { kind: 'request'; request: ScenarioRequest } | { kind: 'action'; action: ScenarioAction };
 
 /** A request (it has a `path`) or an action, with the issues of whichever it is. */
@@ -214,17 +125,6 @@ const stepSchema = z.record(z.string(), z.unknown()).transform((raw, ctx): Scena
   }
   return isRequest ? { kind: 'request', request: parsed.data as ScenarioRequest } : { kind: 'action', action: parsed.data as ScenarioAction };
 });
-
-/** Settings kept as written (the lab parses them; a timeSpan must not be parsed twice), validated here. */
-function rawValidated(schema: z.ZodType) {
-  return z
-    .record(z.string(), z.unknown())
-    .optional()
-    .superRefine((value, ctx) => {
-      const parsed = schema.safeParse(value ?? {});
-      if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map((p) => p as string | number) });
-    });
-}
 
 const rawHttpSysSchema = rawValidated(httpSysSchema);
 
@@ -313,8 +213,8 @@ export const scenarioSchema = z
       if (s?.load && (steps.length !== 1 || steps[0]?.kind !== 'request' || Object.keys(steps[0].request.expect ?? {}).length > 0)) {
         ctx.addIssue({ code: 'custom', message: 'a load scenario has one request, without expect: the template autocannon repeats (expectations go under load.expect)', path: ['requests'] });
       }
-      if (s?.runtime !== 'containers' && steps.some((step) => step?.kind === 'action' && (step.action.fault || step.action.heal))) {
-        ctx.addIssue({ code: 'custom', message: 'fault and heal steps act on containers: add runtime: containers', path: ['runtime'] });
+      if (s?.runtime !== 'containers' && steps.some((step) => step?.kind === 'action' && CONTAINER_ACTIONS.includes(step.action.key))) {
+        ctx.addIssue({ code: 'custom', message: `${CONTAINER_ACTIONS.join(' and ')} steps act on containers: add runtime: containers`, path: ['runtime'] });
       }
       for (const name of Object.keys(s?.load?.expect?.members ?? {})) {
         if (!names.has(name)) ctx.addIssue({ code: 'custom', message: `no member named "${name}"`, path: ['load', 'expect', 'members', name] });
@@ -338,14 +238,8 @@ export function unknownMemberReferences(raw: unknown): { path: (string | number)
     const refs: (string | number)[][] = [];
     const expectMembers = (st.expect as { members?: unknown } | undefined)?.members;
     if (expectMembers && typeof expectMembers === 'object') refs.push(...Object.keys(expectMembers).map((n) => ['expect', 'members', n]));
-    for (const key of ['script', 'online', 'leak', 'appPool', 'fault', 'offline']) {
-      const v = st[key];
-      if (v && typeof v === 'object') refs.push(...Object.keys(v).map((n) => [key, n]));
-    }
-    for (const key of ['crash', 'heal']) {
-      const v = st[key];
-      if (Array.isArray(v)) refs.push(...v.map((n, j) => [key, j, String(n)]));
-    }
+    // A farm server's address need not be a member's name: the farm answers for those when the step runs.
+    refs.push(...namedHosts(st).filter(namesMember).map((named) => named.path));
     for (const path of refs) {
       const name = String(path[path.length - 1]);
       if (!names.has(name)) out.push({ path: ['requests', i, ...path], message: `no member named "${name}"` });
