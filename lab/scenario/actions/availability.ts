@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { availabilitySchema } from '../../../proxy/farm-config.ts';
 import { defineAction } from './action.ts';
 
-/** IIS Manager's Rotate Servers actions (Unavailable Immediately also ends the requests in flight). */
 export default defineAction({
   key: 'availability',
   value: z.record(z.string(), availabilitySchema),
-  description: 'Rotate Servers actions per member: `{member1: Drain}`.',
+  description: 'Rotate Servers actions per member: `{member1: Drain}`; `Unavailable` is `UnavailableGracefully`, `UnavailableImmediately` also ends the requests in flight.',
   names: { kind: 'server', in: 'keys' },
   perform(lab, servers) {
     for (const [address, availability] of Object.entries(servers)) lab.controller.setAvailability(address, availability);

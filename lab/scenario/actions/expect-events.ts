@@ -6,7 +6,7 @@ const show = (list: { id: number; server?: string | undefined }[]) => list.map((
 export default defineAction({
   key: 'expectEvents',
   value: z.array(z.object({ id: z.union([z.literal(1000), z.literal(1002)]), server: z.string().optional() }).strict()),
-  description: 'The ARR events (1000 unhealthy, 1002 minimum reached) logged so far.',
+  description: 'Check the ARR events (1000 unhealthy, 1002 minimum reached) in the Application log so far, in order: `[{id: 1000, server: member1}, {id: 1002}]`.',
   keys: {
     '[].id': 'Event ID.',
     '[].server': 'The member the event names.',

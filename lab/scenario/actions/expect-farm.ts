@@ -24,7 +24,7 @@ const serverExpectSchema = z
 export default defineAction({
   key: 'expectFarm',
   value: z.record(z.string(), serverExpectSchema),
-  description: 'The farm\'s view of its servers now, per member.',
+  description: 'Check the controller\'s view of its servers now, per server: `{member1: {healthy: false, state: Draining, counters: {totalRequests: 3}}}`.',
   keys: {
     '<name>.availability': 'Monitoring-page availability.',
     '<name>.state': 'counters/@state.',

@@ -5,7 +5,7 @@ import { defineAction } from './action.ts';
 export default defineAction({
   key: 'heal',
   value: z.array(z.string()).min(1),
-  description: 'Undoes the real fault on these container members.',
+  description: 'Undo the real faults of these container members, the latest first.',
   names: { kind: 'member', in: 'items' },
   containersOnly: true,
   async perform(lab, members) {

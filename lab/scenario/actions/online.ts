@@ -4,7 +4,7 @@ import { defineAction } from './action.ts';
 export default defineAction({
   key: 'online',
   value: z.record(z.string(), z.boolean()),
-  description: 'Take members offline (`false`) or bring them back (`true`).',
+  description: 'Stop (`false`) or restart (`true`) listening on members\' ports: `{member1: false}`.',
   names: { kind: 'member', in: 'keys' },
   leaves: (members) => Object.fromEntries(Object.entries(members).map(([member, online]) => [member, { offline: !online }])),
   async perform(lab, members) {

@@ -5,7 +5,7 @@ import { defineAction } from './action.ts';
 export default defineAction({
   key: 'script',
   value: z.record(z.string(), rawScriptSchema),
-  description: 'Replace members\' scripts.',
+  description: 'Replace members\' scripts: `{member1: [...]}` (request numbers keep counting).',
   // Checked in two stages (kept as written, then validated), so zod's JSON Schema says "any array".
   json: { type: 'object', additionalProperties: { $ref: '#/$defs/script' } },
   names: { kind: 'member', in: 'keys' },
