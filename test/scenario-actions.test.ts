@@ -97,3 +97,24 @@ describe('scenario actions, one registry', () => {
     }
   });
 });
+
+describe('actions that name farm servers', () => {
+  const servers = actions.filter((a) => a.names?.kind === 'server');
+  const value: Record<string, unknown> = { availability: 'Drain', health: 'unhealthy' };
+  const step = (key: string, server: string) => ({ [key]: { [server]: value[key] } });
+
+  it('report a server the farm does not have, the farm\'s servers being its members unless listed', () => {
+    expect(servers.map((a) => a.key)).toEqual(Object.keys(value));
+    for (const a of servers) {
+      expect(problems({ ...base, requests: [{ path: '/' }, step(a.key, 'member1')] }), a.key).toEqual([]);
+      expect(problems({ ...base, requests: [{ path: '/' }, step(a.key, 'ghost')] }), a.key).toEqual([
+        { path: `requests.1.${a.key}.ghost`, line: undefined, message: 'no server "ghost" in the farm (servers: member1)' },
+      ]);
+      const listed = { ...base, farm: { servers: [{ address: 'web1.contoso.test' }] } };
+      expect(problems({ ...listed, requests: [{ path: '/' }, step(a.key, 'WEB1.contoso.test')] }), a.key).toEqual([]);
+      expect(problems({ ...listed, requests: [{ path: '/' }, step(a.key, 'member1')] }).map((p) => p.message), a.key).toEqual([
+        'no server "member1" in the farm (servers: web1.contoso.test)',
+      ]);
+    }
+  });
+});

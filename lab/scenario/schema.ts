@@ -219,6 +219,17 @@ export const scenarioSchema = z
       for (const name of Object.keys(s?.load?.expect?.members ?? {})) {
         if (!names.has(name)) ctx.addIssue({ code: 'custom', message: `no member named "${name}"`, path: ['load', 'expect', 'members', name] });
       }
+      // The farm's servers are one per member unless listed (lab/lab.ts); addresses compare as IIS does, ignoring case.
+      const listed = Array.isArray(s?.farm?.servers) && s.farm.servers.length > 0 ? s.farm.servers.map((server) => server.address) : [...names];
+      const servers = new Set(listed.map((address) => address.toLowerCase()));
+      steps.forEach((step, i) => {
+        if (step?.kind !== 'action') return;
+        for (const named of namedHosts({ [step.action.key]: step.action.value })) {
+          if (named.kind === 'server' && !servers.has(named.name.toLowerCase())) {
+            ctx.addIssue({ code: 'custom', message: `no server "${named.name}" in the farm (servers: ${listed.join(', ')})`, path: ['requests', i, ...named.path] });
+          }
+        }
+      });
     },
     { when: () => true },
   );
