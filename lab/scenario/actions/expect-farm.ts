@@ -37,7 +37,7 @@ export default defineAction({
     '<name>.counters.bytesReceived': 'Bytes received from it (same forms).',
     '<name>.counters.responseTime': 'Average response time in ms (same forms).',
   },
-  // An address the farm does not have is a failed check ("absent"), not an error: that is what is expected.
+  // A server the farm lacks is a failed check ("absent") rather than an error: checking is this action's job.
   perform(lab, farm, { step, tolerance }) {
     const checks: Check[] = [];
     const servers = lab.controller.servers();
