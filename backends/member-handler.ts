@@ -1,7 +1,7 @@
 import type { RequestHandler } from '../iis/host.ts';
 import type { HostRequest } from '../iis/host-request.ts';
 import respond from './behaviours/respond.ts';
-import type { Script, ScriptRule, Step } from './script.ts';
+import { Script, type Step } from './script.ts';
 
 const DONE = Promise.resolve();
 
@@ -27,7 +27,7 @@ export class MemberHandler implements RequestHandler {
   private script: Script;
   private readonly counts = new Map<string, number>();
 
-  constructor(script: Script = []) {
+  constructor(script: Script = Script.none) {
     this.script = script;
   }
 
@@ -45,13 +45,13 @@ export class MemberHandler implements RequestHandler {
   /** The steps of the first rule that matches (the page waits in them: nothing else of the choice is kept). */
   private stepsFor(path: string): Step[] {
     const numbers = this.count(path);
-    const rule = this.script.find((r) => path.startsWith(r.route) && (!r.requests || r.requests(numbers.get(r.route)!)));
+    const rule = this.script.rules.find((r) => path.startsWith(r.route) && (!r.requests || r.requests(numbers.get(r.route)!)));
     return rule?.do ?? DEFAULT_STEPS;
   }
 
   private count(path: string): Map<string, number> {
     const out = new Map<string, number>();
-    for (const rule of this.script as ScriptRule[]) {
+    for (const rule of this.script.rules) {
       if (out.has(rule.route) || !path.startsWith(rule.route)) continue;
       const n = (this.counts.get(rule.route) ?? 0) + 1;
       this.counts.set(rule.route, n);

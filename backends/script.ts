@@ -70,7 +70,35 @@ export const ruleSchema = z
   })
   .strict();
 
-export const scriptSchema = z.array(ruleSchema);
-
 export type ScriptRule = z.output<typeof ruleSchema>;
-export type Script = ScriptRule[];
+
+/** A script as written: what scenarios, the control API and a container's config hold. */
+export const writtenScriptSchema = z.array(ruleSchema);
+
+/**
+ * A parsed script, with what it was parsed from. Its rules hold behaviour modules and matchers,
+ * which cannot be parsed again nor cross a process: a container member is sent the written form,
+ * and a manifest or recorded session repeats it (`toJSON`), in the user's own terms.
+ */
+export class Script {
+  static readonly none = new Script([], []);
+
+  constructor(
+    readonly rules: readonly ScriptRule[],
+    readonly written: readonly unknown[],
+  ) {}
+
+  toJSON(): readonly unknown[] {
+    return this.written;
+  }
+}
+
+/** Parses a written script into a {@link Script}; an issue's path points into the written rules. */
+export const scriptSchema = z.array(z.unknown()).transform((written, ctx): Script => {
+  const parsed = writtenScriptSchema.safeParse(written);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map((p) => p as string | number) });
+    return z.NEVER;
+  }
+  return new Script(parsed.data, written);
+});

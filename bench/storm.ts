@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Agent, request } from 'undici';
 import type { TimingReport } from '../core/clock.ts';
-import { CONTROLLER_NAME, Lab, type Topology } from '../lab/lab.ts';
+import { CONTROLLER_NAME, Lab, type TopologyInput } from '../lab/lab.ts';
 import { eachRow, tallyHost } from '../lab/load/log-tally.ts';
 import { balanced, reconcile, type HostCounts } from '../lab/load/reconcile.ts';
 
@@ -47,7 +47,7 @@ const PAGE = [
 ];
 
 /** Three healthy hosts and, a few trips in a hundred each, a refusing, a silent and an unresolvable one. */
-function stormFarm(healthyOnly: boolean): Topology {
+function stormFarm(healthyOnly: boolean): TopologyInput {
   const healthy = ['web1', 'web2', 'web3'];
   const faulty = healthyOnly ? [] : ['refusing', 'silent', 'unresolvable'];
   return {
@@ -66,7 +66,7 @@ function stormFarm(healthyOnly: boolean): Topology {
       ]),
     ],
     resolver: healthyOnly ? undefined : { unresolvable: 'nxdomain' },
-  } as Topology;
+  } as TopologyInput;
 }
 
 interface ClientOutcomes {

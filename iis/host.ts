@@ -7,7 +7,7 @@ import type { TimeTakenModel } from './log-records.ts';
 import { HttpSysFront } from './http-sys/front.ts';
 import type { EntityBodyWatch } from './http-sys/entity-body-watch.ts';
 import { HTTP_SYS_DEFAULTS, type HttpSysSettings } from './http-sys/settings.ts';
-import { nonPagedPoolSchema, type NonPagedPool, type NonPagedPoolSettings } from './http-sys/nonpaged-pool.ts';
+import { NON_PAGED_POOL_DEFAULTS, type NonPagedPool, type NonPagedPoolSettings } from './http-sys/nonpaged-pool.ts';
 import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './windows-versions.ts';
 import type { IdSource } from '../core/ids.ts';
 import { HostRequest, LAB_REQUEST_HEADER, header } from './host-request.ts';
@@ -132,7 +132,7 @@ export class IisHost {
     this.front = new HttpSysFront(
       { clock: this.clock, logs: this.logs, addresses: this.modelled?.book, activeRequests: () => this.active.size, log: (r: HostRequest) => this.log(r) },
       options.httpSys ?? HTTP_SYS_DEFAULTS,
-      options.nonPagedPool ?? nonPagedPoolSchema.parse({}),
+      options.nonPagedPool ?? NON_PAGED_POOL_DEFAULTS,
     );
     const connections = {
       settings: () => this.front.settings,

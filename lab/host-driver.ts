@@ -6,7 +6,8 @@ import type { FrebRule } from '../iis/freb/freb-log.ts';
 import type { ErrorMode } from '../iis/detailed-error-page.ts';
 import type { AppPoolState } from '../iis/http-sys/app-pool-state.ts';
 import type { WindowsVersion } from '../iis/windows-versions.ts';
-import type { HttpSysInput, HttpSysSettings } from '../iis/http-sys/settings.ts';
+import type { HttpSysChange, HttpSysSettings } from '../iis/http-sys/settings.ts';
+import type { Script } from '../backends/script.ts';
 import type { NonPagedPoolSettings } from '../iis/http-sys/nonpaged-pool.ts';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import type { Availability, FarmConfig } from '../proxy/farm-config.ts';
@@ -17,13 +18,13 @@ import type { StaticDirectory } from '../proxy/member-directory.ts';
 import type { Fault } from './containers/faults.ts';
 
 /**
- * How the lab starts a host. Specs are plain data (a script is the same YAML-shaped data a
- * scenario holds), so a host can be started in this process, in a child process or in a container
- * behind the same interface (lab/in-process-driver.ts, lab/containers/container-driver.ts). A
- * remote host answers over the wire, so the calls that change a host may return a promise.
+ * How the lab starts a host. Specs and settings are parsed values, taken as they are: a host can
+ * be started in this process, in a child process or in a container behind the same interface
+ * (lab/in-process-driver.ts, lab/containers/container-driver.ts). A remote host answers over the
+ * wire, so the calls that change a host may return a promise.
  */
 export type HostSpec =
-  | { kind: 'member'; name: string; script: unknown; offline: Offline }
+  | { kind: 'member'; name: string; script: Script; offline: Offline }
   | { kind: 'controller'; name: string; farm: FarmConfig };
 
 /** `true`: nothing listens, connections are refused; `'silent'`: SYNs go unanswered (lab/silent-port.ts). */
@@ -80,8 +81,8 @@ export interface HostHandle {
   flush(): void;
   files(): { w3svc: string[]; httperr: string[]; freb?: string[]; events?: string[]; winhttp?: string[] };
   setOnline(online: boolean): Promise<void>;
-  /** Changes the host's http.sys limits while the lab runs (unset fields keep their value). */
-  setHttpSys(settings: HttpSysInput): void | Promise<void>;
+  /** Changes the host's http.sys limits while the lab runs (the settings not in the change keep their value). */
+  setHttpSys(change: HttpSysChange): void | Promise<void>;
   /** A leaking driver now holds `mb` of the nonpaged pool (0: it was unloaded). */
   setLeak(mb: number): void | Promise<void>;
   /** The worker process dies: what it ran or queued is abandoned; returns how many requests. */
@@ -96,8 +97,8 @@ export interface HostHandle {
 
 export interface MemberHandle extends HostHandle {
   readonly kind: 'member';
-  /** Replaces the member's script while the lab runs (validated like a scenario's). */
-  setScript(script: unknown): void | Promise<void>;
+  /** Replaces the member's script while the lab runs. */
+  setScript(script: Script): void | Promise<void>;
   /** Takes the member offline (refusing or silent) or back online while the lab runs. */
   setOffline(offline: Offline): Promise<void>;
   /** A real fault on the member's host (container runtime only; lab/containers/faults.ts); resolves to its undo. */

@@ -6,13 +6,13 @@ import { Forwarder } from '../proxy/forwarder.ts';
 import type { FarmEvent } from '../proxy/farm-events.ts';
 import { HealthMonitor, type HealthProbe } from '../proxy/health-monitor.ts';
 import { WinHttpTrace } from '../proxy/winhttp-trace.ts';
-import { httpSysSchema, type HttpSysInput } from '../iis/http-sys/settings.ts';
+import { applyHttpSysChange, type HttpSysChange } from '../iis/http-sys/settings.ts';
 import type { ServerCounters } from '../proxy/server-state.ts';
 import { EventLog, eventLogFile } from '../iis/event-log.ts';
 import { IisHost, identityFor, type RequestHandler } from '../iis/host.ts';
 import type { LoggedRequest } from '../iis/log-records.ts';
 import { MemberHandler } from '../backends/member-handler.ts';
-import { scriptSchema } from '../backends/script.ts';
+import type { Script } from '../backends/script.ts';
 import type { ControllerHandle, HostContext, HostDriver, HostHandle, HostSpec, MemberHandle, Offline, ServerSnapshot } from './host-driver.ts';
 import { SilentPort } from './silent-port.ts';
 
@@ -86,9 +86,8 @@ class InProcessHost implements HostHandle {
     return Object.fromEntries(this.host.logs.connectionEvents);
   }
 
-  setHttpSys(settings: HttpSysInput): void {
-    const changed = Object.entries(httpSysSchema.partial().parse(settings)).filter(([, v]) => v !== undefined);
-    this.host.httpSys = { ...this.host.httpSys, ...Object.fromEntries(changed) };
+  setHttpSys(change: HttpSysChange): void {
+    this.host.httpSys = applyHttpSysChange(this.host.httpSys, change);
   }
 
   stop(): Promise<void> {
@@ -103,8 +102,8 @@ class InProcessMember extends InProcessHost implements MemberHandle {
     super('member', name, context, handler);
   }
 
-  setScript(script: unknown): void {
-    this.handler.setScript(scriptSchema.parse(script));
+  setScript(script: Script): void {
+    this.handler.setScript(script);
   }
 
   private silent: SilentPort | undefined;
@@ -221,7 +220,7 @@ const ARR_EVENT_PROVIDER = 'Application Request Routing';
 /** Hosts as objects in this process, sharing the lab clock: the fastest and most precise mode. */
 export const inProcessDriver: HostDriver = {
   async startMember(spec, context) {
-    const member = new InProcessMember(spec.name, context, new MemberHandler(scriptSchema.parse(spec.script ?? [])));
+    const member = new InProcessMember(spec.name, context, new MemberHandler(spec.script));
     if (spec.offline) await member.host.reservePort();
     else await member.host.goOnline();
     if (spec.offline === 'silent') await member.setOffline('silent');

@@ -6,35 +6,16 @@ import { randomIds, seededIds, type IdSource } from '../core/ids.ts';
 import { DEFAULT_FREB_RULE, type FrebRule } from '../iis/freb/freb-log.ts';
 import type { ErrorMode } from '../iis/detailed-error-page.ts';
 import type { WindowsVersion } from '../iis/windows-versions.ts';
-import { httpSysSchema, type HttpSysInput, type HttpSysSettings } from '../iis/http-sys/settings.ts';
-import { nonPagedPoolSchema } from '../iis/http-sys/nonpaged-pool.ts';
-import { farmSchema, type FarmInput } from '../proxy/farm-config.ts';
 import { LabResolver, resolverSchema, type ResolverScript } from '../proxy/lab-resolver.ts';
-import type { ControllerHandle, HostDriver, HostHandle, MemberHandle, Offline } from './host-driver.ts';
+import type { HttpSysSettings } from '../iis/http-sys/settings.ts';
+import type { NonPagedPoolSettings } from '../iis/http-sys/nonpaged-pool.ts';
+import type { ControllerHandle, HostDriver, HostHandle, MemberHandle } from './host-driver.ts';
 import { inProcessDriver } from './in-process-driver.ts';
 import { CONTROLLER_NAME } from './controller-name.ts';
+import { parseTopology, type Topology, type TopologyInput } from './topology.ts';
 
-export interface MemberTopology {
-  name: string;
-  /** Script data as in a scenario (see backends/script.ts). */
-  script?: unknown;
-  /** `true`: nothing listens on the member's port (refused); `'silent'`: its SYNs go unanswered. */
-  offline?: Offline;
-  /** http.sys and app-pool limits (iis/http-sys/settings.ts). */
-  httpSys?: HttpSysInput;
-  /** The modelled nonpaged pool (iis/http-sys/nonpaged-pool.ts). */
-  nonPagedPool?: Record<string, unknown>;
-}
-
-export interface Topology {
-  /** Farm settings; servers default to one per member, addressed by member name. */
-  farm?: FarmInput;
-  members: MemberTopology[];
-  /** The controller's own http.sys and app-pool limits. */
-  controller?: { httpSys?: HttpSysInput };
-  /** The lab DNS's answers, delays and failures per name (proxy/lab-resolver.ts). */
-  resolver?: ResolverScript;
-}
+export { CONTROLLER_NAME };
+export { type MemberTopologyInput, type Topology, type TopologyInput } from './topology.ts';
 
 export interface LabOptions {
   /** Folder under which each host's system drive is laid out. */
@@ -59,7 +40,6 @@ export interface LabOptions {
   driver?: HostDriver;
 }
 
-export { CONTROLLER_NAME };
 const CLIENT_NAME = 'client';
 
 /**
@@ -89,18 +69,12 @@ export class Lab {
     readonly addresses: { book: AddressBook; clientIp: string } | undefined = undefined,
   ) {}
 
-  static async start(topology: Topology, options: LabOptions): Promise<Lab> {
-    // Everything is validated before the first host starts: a bad topology never starts a lab.
-    const farm = farmSchema.parse({ ...topology.farm, servers: topology.farm?.servers ?? topology.members.map((m) => ({ address: m.name })) });
-    resolverSchema.parse(topology.resolver);
-    const httpSys = new Map<string, HttpSysSettings>([[CONTROLLER_NAME, httpSysSchema.parse(topology.controller?.httpSys ?? {})]]);
-    for (const m of topology.members) httpSys.set(m.name, httpSysSchema.parse(m.httpSys ?? {}));
-    const pools = new Map(topology.members.map((m) => [m.name, nonPagedPoolSchema.parse(m.nonPagedPool ?? {})]));
-    const names = new Set<string>([CONTROLLER_NAME]);
-    for (const m of topology.members) {
-      if (names.has(m.name)) throw new Error(`duplicate host name "${m.name}"`);
-      names.add(m.name);
-    }
+  /**
+   * Starts the lab a topology describes. A hand-written topology is parsed here, once, before the
+   * first host starts (a bad one never starts a lab); a parsed one (a scenario's) runs unchanged.
+   */
+  static async start(input: TopologyInput | Topology, options: LabOptions): Promise<Lab> {
+    const topology = parseTopology(input);
     const deterministic = options.deterministic;
     const clock = new LabClock({ scale: options.timeScale, startAt: options.startAt, frozen: deterministic !== undefined });
     const book = deterministic ? new AddressBook() : undefined;
@@ -110,22 +84,22 @@ export class Lab {
     directory.setScript(topology.resolver);
     const ids = options.ids ?? (deterministic ? seededIds(deterministic.seed) : randomIds);
     const freb = options.freb ?? DEFAULT_FREB_RULE;
-    const context = (name: string) => ({
+    const context = (name: string, limits: { httpSys: HttpSysSettings; nonPagedPool?: NonPagedPoolSettings }) => ({
       root: join(options.root, name), clock, ids, directory, freb, errorMode: options.errorMode, windows: options.windows, addresses: book ? { book, ip: ipOf(name) } : undefined,
       timeTaken: deterministic ? seededTimeTaken(deterministic.seed) : undefined,
-      httpSys: httpSys.get(name),
-      nonPagedPool: pools.get(name),
+      httpSys: limits.httpSys,
+      nonPagedPool: limits.nonPagedPool,
       retainRecords: options.retainRecords,
     });
     const members = new Map<string, MemberHandle>();
     const started: HostHandle[] = [];
     try {
       for (const m of topology.members) {
-        const member = await driver.startMember({ kind: 'member', name: m.name, script: m.script ?? [], offline: m.offline ?? false }, context(m.name));
+        const member = await driver.startMember({ kind: 'member', name: m.name, script: m.script, offline: m.offline }, context(m.name, m));
         members.set(m.name, member);
         started.push(member);
       }
-      const controller = await driver.startController({ kind: 'controller', name: CONTROLLER_NAME, farm }, context(CONTROLLER_NAME));
+      const controller = await driver.startController({ kind: 'controller', name: CONTROLLER_NAME, farm: topology.farm }, context(CONTROLLER_NAME, topology.controller));
       return new Lab(clock, controller, members, directory, driver, book ? { book, clientIp: ipOf(CLIENT_NAME) } : undefined);
     } catch (err) {
       await Promise.allSettled(started.map((h) => h.stop()));
@@ -150,9 +124,9 @@ export class Lab {
     return name === CONTROLLER_NAME ? this.controller : this.member(name);
   }
 
-  /** Replaces the lab DNS's script while the lab runs; lookups already waiting keep the old answer. */
+  /** Replaces the lab DNS's script while the lab runs (a bad one throws and the old one stays); lookups already waiting keep the old answer. */
   setResolver(script: ResolverScript): void {
-    this.resolver.setScript(script);
+    this.resolver.setScript(resolverSchema.parse(script));
   }
 
   /** The controller URL for a path, as a client would type it. */

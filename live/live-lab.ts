@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { scriptSchema } from '../backends/script.ts';
 import { WINDOWS_VERSIONS, DEFAULT_WINDOWS, type WindowsVersion } from '../iis/windows-versions.ts';
 import { LabClient, type ClientResult } from '../lab/client.ts';
-import { Lab, type Topology } from '../lab/lab.ts';
+import { Lab } from '../lab/lab.ts';
+import { parseTopology, type Topology, type TopologyInput } from '../lab/topology.ts';
 import type { ExpectFact } from '../lab/decode/catalog-facts.ts';
 import { actionSchema, memberStates, namedHosts, namesMember, performAction } from '../lab/scenario/action-step.ts';
 import type { Offline } from '../lab/host-driver.ts';
@@ -41,8 +42,8 @@ export const sendSchema = z
 export interface MemberView {
   name: string;
   offline: Offline;
-  /** The member's script as last set (plain data, as in a scenario). */
-  script: unknown;
+  /** The member's script as last set, as written (plain data, as in a scenario). */
+  script: readonly unknown[];
   accepted: number;
   logged: number;
 }
@@ -62,7 +63,7 @@ export interface RequestDetail {
 export class LiveLab {
   readonly ring: RequestRing;
   private readonly client: LabClient;
-  private readonly memberState = new Map<string, { offline: Offline; script: unknown }>();
+  private readonly memberState = new Map<string, { offline: Offline; script: readonly unknown[] }>();
   private readonly unsubscribe: (() => void)[] = [];
   private sent = 0;
   /** Every change and request made through the API, as scenario steps, for `GET /api/scenario.yaml`. */
@@ -78,13 +79,14 @@ export class LiveLab {
     this.ring = new RequestRing(options.ringSize ?? 2000);
     this.client = new LabClient(lab);
     this.variant = WINDOWS_VERSIONS[options.windows ?? DEFAULT_WINDOWS].httperrVariant;
-    for (const m of topology.members) this.memberState.set(m.name, { offline: m.offline ?? false, script: m.script ?? [] });
+    for (const m of topology.members) this.memberState.set(m.name, { offline: m.offline, script: m.script.written });
     const controller = lab.controller;
     this.unsubscribe.push(controller.onRecord((r) => this.ring.controllerLogged(r, phaseTimeouts(controller.farmConfig))));
     for (const [name, member] of lab.members) this.unsubscribe.push(member.onRecord((r) => this.ring.memberLogged(name, r)));
   }
 
-  static async start(topology: Topology, options: LiveLabOptions): Promise<LiveLab> {
+  static async start(input: TopologyInput | Topology, options: LiveLabOptions): Promise<LiveLab> {
+    const topology = parseTopology(input);
     await mkdir(options.root, { recursive: true });
     // Records are not retained: the ring keeps the last N, the files keep everything.
     const lab = await Lab.start(topology, { root: options.root, timeScale: options.timeScale, retainRecords: false, windows: options.windows, freb: options.freb });
@@ -129,8 +131,8 @@ export class LiveLab {
     this.mustBeMember(name);
     const parsed = scriptSchema.safeParse(script);
     if (!parsed.success) throw ApiError.invalid(parsed.error, ['script']);
-    await this.lab.member(name).setScript(script);
-    this.memberState.get(name)!.script = script;
+    await this.lab.member(name).setScript(parsed.data);
+    this.memberState.get(name)!.script = parsed.data.written;
     this.journal.push({ script: { [name]: script } });
   }
 

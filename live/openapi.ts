@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { scriptSchema } from '../backends/script.ts';
+import { writtenScriptSchema } from '../backends/script.ts';
 import { actionSchema } from '../lab/scenario/action-step.ts';
 import { sendSchema } from './live-lab.ts';
 import { loadSchema } from './load-control.ts';
@@ -68,7 +68,7 @@ export function openApiDocument() {
         Invalid: { description: 'bad input: `issues` lists each field path and what is wrong' },
         Unauthorized: { description: 'no or wrong token' },
       },
-      schemas: { Script: schema(scriptSchema), Action: schema(actionSchema), Send: schema(sendSchema), Load: schema(loadSchema), Answer: schema(answerSchema) },
+      schemas: { Script: schema(writtenScriptSchema), Action: schema(actionSchema), Send: schema(sendSchema), Load: schema(loadSchema), Answer: schema(answerSchema) },
     },
   };
 }

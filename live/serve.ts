@@ -6,9 +6,8 @@ import { finishRun, startRun } from '../lab/output-folder.ts';
 import open from 'open';
 import { expectationFacts } from '../lab/decode/catalog-facts.ts';
 import { loadCatalog } from '../lab/catalog.ts';
-import type { Topology } from '../lab/lab.ts';
+import type { Topology, TopologyInput } from '../lab/topology.ts';
 import { loadScenarioFile } from '../lab/scenario/load.ts';
-import { topologyOf } from '../lab/scenario/topology.ts';
 import { loadApplicationHostConfig } from '../proxy/application-host-config.ts';
 import { EXERCISES, type Step } from './exercises/catalog.ts';
 import type { ServeFlags } from './serve-command.ts';
@@ -29,13 +28,13 @@ export async function serveCommand(scenarioFile: string | undefined, flags: Serv
   if (flags.exercise && !EXERCISES.some((e) => e.name === flags.exercise)) {
     throw new InputError(`serve: no exercise "${flags.exercise}" (${EXERCISES.map((e) => e.name).join(', ')})`);
   }
-  let topology: Topology = teachingFarm();
+  let topology: TopologyInput | Topology = teachingFarm();
   let steps: Step[] = [];
   const out = resolve(flags.out ?? join('out', `serve-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`));
   const options: LiveLabOptions = { root: out, timeScale: flags.timeScale, ringSize: flags.ring };
   if (scenarioFile) {
     const loaded = await loadScenarioFile(scenarioFile);
-    topology = topologyOf(loaded);
+    topology = loaded.topology;
     steps = (loaded.raw as { requests: Step[] }).requests;
     Object.assign(options, { windows: loaded.scenario.windows, freb: loaded.scenario.tracing });
   } else if (flags.config) {

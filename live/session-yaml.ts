@@ -9,7 +9,7 @@ import { ApiError } from './api-error.ts';
  */
 export function sessionYaml(live: LiveLab): string {
   if (!live.journal.some((s) => 'path' in s)) throw new ApiError(409, 'no request sent yet: a scenario sends at least one');
-  const t = live.topology;
+  const t = live.topology.written;
   return stringify({
     name: 'live-session',
     description: `Recorded from arr-lab serve on ${new Date().toISOString().slice(0, 10)}.`,

@@ -1,4 +1,4 @@
-import type { Topology } from '../lab/lab.ts';
+import type { TopologyInput } from '../lab/topology.ts';
 
 export const TEACHING_MEMBERS = ['member1', 'member2', 'member3'] as const;
 
@@ -7,7 +7,7 @@ export const TEACHING_MEMBERS = ['member1', 'member2', 'member3'] as const;
  * IIS defaults (30 s time-out, round robin), except that three live-traffic failures within a
  * minute mark a member unhealthy, so a class sees event 1000 after a few requests instead of ten.
  */
-export function teachingFarm(): Topology {
+export function teachingFarm(): TopologyInput {
   return {
     farm: {
       name: 'teachingFarm',

@@ -50,6 +50,7 @@ export const resolverSchema = z
   })
   .default({});
 export type ResolverScript = z.input<typeof resolverSchema>;
+export type ResolverEntries = z.output<typeof resolverSchema>;
 
 /**
  * The lab's DNS: the members' own names (registered by the host drivers) plus a script of
@@ -63,10 +64,9 @@ export class LabResolver extends StaticDirectory {
     super();
   }
 
-  /** Replaces the script (validated: a bad one throws and the old one stays). */
-  setScript(script: unknown): void {
-    const parsed = resolverSchema.parse(script ?? {});
-    this.script = new Map(Object.entries(parsed).map(([k, v]) => [k.toLowerCase(), v]));
+  /** Replaces the script (parsed by whoever took it in: a scenario, the lab's API). */
+  setScript(entries: ResolverEntries): void {
+    this.script = new Map(Object.entries(entries).map(([k, v]) => [k.toLowerCase(), v]));
   }
 
   override async locate(address: string, _port?: number, signal?: AbortSignal): Promise<Endpoint> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arrRequestHeaders, headerValue, type ClientRequest } from '../proxy/arr-request-headers.ts';
+import { scriptSchema } from '../backends/script.ts';
 import { protocolSchema } from '../proxy/farm-config.ts';
 import { get, withLab } from './helpers.ts';
 
@@ -131,9 +132,9 @@ describe('member scripts', () => {
       for (let i = 1; i <= 6; i++) flaky.push((await get(lab, '/flaky/x', `f${i}`)).status);
       expect(flaky).toEqual([200, 502, 200, 502, 502, 200]);
       expect((await get(lab, '/other', 'o1')).status).toBe(201);
-      lab.member('member1').setScript([{ route: '/', do: [{ respond: { status: 203 } }] }]);
+      lab.member('member1').setScript(scriptSchema.parse([{ route: '/', do: [{ respond: { status: 203 } }] }]));
       expect((await get(lab, '/flaky/x', 'f7')).status).toBe(203);
-      expect(() => lab.member('member1').setScript([{ route: '/', do: ['nope'] }])).toThrow(/unknown behaviour/);
+      expect(() => scriptSchema.parse([{ route: '/', do: ['nope'] }])).toThrow(/unknown behaviour/);
       await lab.settle();
       const kinds = lab.member('member1').records().map((r) => r.kind);
       expect(kinds.filter((k) => k === 'httperr')).toHaveLength(3);

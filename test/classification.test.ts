@@ -3,7 +3,7 @@ import { w3cValue } from '../iis/w3c-format.ts';
 import type { FailureKind, Phase } from '../proxy/failure.ts';
 import { CLASSIFICATION, classify, type ClassificationRow } from '../proxy/failure-classification.ts';
 import { WinHttpTrace } from '../proxy/winhttp-trace.ts';
-import type { Lab, Topology } from '../lab/lab.ts';
+import type { Lab, TopologyInput } from '../lab/lab.ts';
 import { get, readW3c, withLab } from './helpers.ts';
 import { post } from './upload.ts';
 
@@ -29,7 +29,7 @@ const INVALID: Expected = { status: 502, substatus: 3, win32: 12152, errorCode: 
 
 interface RowCase {
   expected: Expected;
-  topology: Topology;
+  topology: TopologyInput;
   /** Done while the request is in flight at the member. */
   during?: (lab: Lab) => void;
   /** Sends a POST of this many bytes instead of a GET. */

@@ -6,7 +6,7 @@ import { HostLogs, w3svcDir } from '../iis/host-logs.ts';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Lab, type Topology } from '../lab/lab.ts';
+import { Lab, type TopologyInput } from '../lab/lab.ts';
 import type { FrebRule } from '../iis/freb/freb-log.ts';
 import { get, readW3c, tempDir } from './helpers.ts';
 
@@ -26,7 +26,7 @@ function frebEvents(file: string): { root: Record<string, string>; events: FrebE
   return { root, events, data };
 }
 
-async function withTracedLab(topology: Topology, freb: FrebRule, fn: (lab: Lab) => Promise<void>, timeScale = 0.001): Promise<void> {
+async function withTracedLab(topology: TopologyInput, freb: FrebRule, fn: (lab: Lab) => Promise<void>, timeScale = 0.001): Promise<void> {
   const { dir, cleanup } = tempDir();
   const lab = await Lab.start(topology, { root: dir, timeScale, freb });
   try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { parseDetailedError } from '../iis/detailed-error-page.ts';
 import { LAB_REQUEST_HEADER } from '../iis/host-request.ts';
-import { Lab, type Topology } from '../lab/lab.ts';
+import { Lab, type Topology, type TopologyInput } from '../lab/lab.ts';
 
 export function tempDir(prefix = 'arr-lab-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -13,7 +13,7 @@ export function tempDir(prefix = 'arr-lab-test-'): { dir: string; cleanup: () =>
 }
 
 /** Starts a lab, runs `fn`, stops the lab and removes its folder whatever happens. */
-export async function withLab<T>(topology: Topology, fn: (lab: Lab) => Promise<T>, timeScale = 0.001): Promise<T> {
+export async function withLab<T>(topology: TopologyInput | Topology, fn: (lab: Lab) => Promise<T>, timeScale = 0.001): Promise<T> {
   const { dir, cleanup } = tempDir();
   const lab = await Lab.start(topology, { root: dir, timeScale });
   try {

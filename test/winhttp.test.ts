@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { LabClock } from '../core/clock.ts';
 import { LAB_REQUEST_HEADER } from '../iis/host-request.ts';
 import type { LoggedRequest, W3cEntry } from '../iis/log-records.ts';
-import { Lab, type MemberTopology, type Topology } from '../lab/lab.ts';
+import { Lab, type MemberTopologyInput, type TopologyInput } from '../lab/lab.ts';
 import { kindOf } from '../proxy/failure.ts';
-import { LabResolver } from '../proxy/lab-resolver.ts';
+import { LabResolver, resolverSchema } from '../proxy/lab-resolver.ts';
 import { get, readW3c, tempDir, withLab } from './helpers.ts';
 import { post } from './upload.ts';
 
@@ -30,7 +30,7 @@ describe('lab resolver', () => {
     const clock = new LabClock({ scale: 0.001 });
     const r = new LabResolver(clock);
     r.set('member1', endpoint);
-    r.setScript(script);
+    r.setScript(resolverSchema.parse(script));
     return { clock, r };
   };
 
@@ -67,15 +67,15 @@ describe('lab resolver', () => {
 
   it('rejects a script whose answers loop or that both answers and fails, and keeps the old one', async () => {
     const { clock, r } = resolver({ member1: 'nxdomain' });
-    expect(() => r.setScript({ a: 'b', b: 'a' })).toThrow(/a -> b -> a/);
-    expect(() => r.setScript({ a: { answer: 'member1', fail: 'nxdomain' } })).toThrow(/either answers or fails/);
+    expect(() => r.setScript(resolverSchema.parse({ a: 'b', b: 'a' }))).toThrow(/a -> b -> a/);
+    expect(() => r.setScript(resolverSchema.parse({ a: { answer: 'member1', fail: 'nxdomain' } }))).toThrow(/either answers or fails/);
     await expect(r.locate('member1', 80)).rejects.toMatchObject({ code: 'ENOTFOUND' });
     clock.dispose();
   });
 
   it('a delay under the resolve timeout only slows the request; switched live past it, the resolve phase times out', async () => {
     // No keep-alive: a pooled connection would skip name resolution, as WinHTTP's does.
-    const topology: Topology = {
+    const topology: TopologyInput = {
       farm: { protocol: { keepAlive: false }, lab: { timeouts: { resolve: '25s' } } },
       members: [{ name: 'member1' }],
       resolver: { member1: { delay: '20s' } },
@@ -107,7 +107,7 @@ describe('lab resolver', () => {
 
 describe('WinHTTP phases', () => {
   it('each phase fails on its own timeout: resolve 5 s, connect 7 s, send 11 s, receive 13 s', async () => {
-    const topology: Topology = {
+    const topology: TopologyInput = {
       farm: { protocol: { timeout: '00:00:30' }, lab: { timeouts: { resolve: '5s', connect: '7s', send: '11s', receive: '13s' } } },
       resolver: { dns: 'timeout' },
       members: [
@@ -139,7 +139,7 @@ describe('WinHTTP phases', () => {
   // Copying 8 MB through two hops is real work the clock does not compress: at 1/20 the 10 s send
   // timeout lasts 500 ms of wall time, far more than the copy, so only a stalled send can hit it.
   it('a page drains the request body by default: an 8 MB POST to a page that sleeps past the send timeout is sent and answered', async () => {
-    const topology: Topology = { farm: { lab: { timeouts: { send: '10s' } } }, members: [{ name: 'member1', script: [{ route: '/', do: [{ sleep: '12s' }, { respond: {} }] }] }] };
+    const topology: TopologyInput = { farm: { lab: { timeouts: { send: '10s' } } }, members: [{ name: 'member1', script: [{ route: '/', do: [{ sleep: '12s' }, { respond: {} }] }] }] };
     await withLab(
       topology,
       async (lab) => {
@@ -204,7 +204,7 @@ describe('a silent member (offline: silent)', () => {
   });
 
   it('can go silent, come back and refuse while the lab runs', async () => {
-    const topology: Topology = { farm: { protocol: { keepAlive: false }, lab: { timeouts: { connect: '7s' } } }, members: [{ name: 'member1' }] };
+    const topology: TopologyInput = { farm: { protocol: { keepAlive: false }, lab: { timeouts: { connect: '7s' } } }, members: [{ name: 'member1' }] };
     await withLab(topology, async (lab) => {
       const member = lab.member('member1');
       expect((await get(lab, '/', 'r1')).status).toBe(200);
@@ -235,7 +235,7 @@ describe('a silent member (offline: silent)', () => {
       }
       return resources();
     };
-    const topology: Topology = { farm: { lab: { timeouts: { connect: '5s' } } }, members: [{ name: 'member1', offline: 'silent' }, { name: 'member2' }] };
+    const topology: TopologyInput = { farm: { lab: { timeouts: { connect: '5s' } } }, members: [{ name: 'member1', offline: 'silent' }, { name: 'member2' }] };
     await withLab(topology, async (lab) => void (await get(lab, '/', 'warm')));
     const before = await quiesce();
     for (let i = 0; i < 10; i++) {
@@ -251,10 +251,10 @@ describe('a silent member (offline: silent)', () => {
 });
 
 describe('retry on connect failure (lab.retryOnConnectFailure)', () => {
-  const members = (third: MemberTopology): MemberTopology[] => [{ name: 'member1', offline: true }, { name: 'member2', offline: 'silent' }, third];
+  const members = (third: MemberTopologyInput): MemberTopologyInput[] => [{ name: 'member1', offline: true }, { name: 'member2', offline: 'silent' }, third];
 
   it('on: refused, then silent, then served; one proxy line, the failures in the members\' counters', async () => {
-    const topology: Topology = { farm: { lab: { retryOnConnectFailure: true, timeouts: { connect: '7s' } } }, members: members({ name: 'member3' }) };
+    const topology: TopologyInput = { farm: { lab: { retryOnConnectFailure: true, timeouts: { connect: '7s' } } }, members: members({ name: 'member3' }) };
     await withLab(topology, async (lab) => {
       const res = await post(lab, '/', 'r1', 100_000);
       await lab.settle();
@@ -274,7 +274,7 @@ describe('retry on connect failure (lab.retryOnConnectFailure)', () => {
   });
 
   it('on, and every member fails to connect: the client gets the last failure', async () => {
-    const topology: Topology = { farm: { lab: { retryOnConnectFailure: true, timeouts: { connect: '7s' } } }, members: members({ name: 'member3', offline: true }) };
+    const topology: TopologyInput = { farm: { lab: { retryOnConnectFailure: true, timeouts: { connect: '7s' } } }, members: members({ name: 'member3', offline: true }) };
     await withLab(topology, async (lab) => {
       const res = await get(lab, '/', 'r1');
       await lab.settle();
@@ -287,7 +287,7 @@ describe('retry on connect failure (lab.retryOnConnectFailure)', () => {
   });
 
   it('on: a failure after the connection was up is not retried (the member may have acted on it)', async () => {
-    const topology: Topology = {
+    const topology: TopologyInput = {
       farm: { lab: { retryOnConnectFailure: true } },
       members: [{ name: 'member1', script: [{ route: '/', do: ['close-without-response'] }] }, { name: 'member2' }],
     };
@@ -325,7 +325,7 @@ describe('response buffering (responseBufferLimit, bufferChunkedResponses)', () 
   const flush = (bytes: number, contentLength?: number) => ({ 'flush-then-close': { bytes, contentLength, closeAfter: '1s' } });
 
   it('on the wire: held, the client gets a whole 502 page; streaming, it gets the 200 cut short', async () => {
-    const topology: Topology = {
+    const topology: TopologyInput = {
       farm: { protocol: { responseBufferLimit: 64 } },
       members: [{ name: 'member1', script: [{ route: '/below/', do: [flush(60_000, 200_000)] }, { route: '/above/', do: [flush(70_000, 200_000)] }] }],
     };
@@ -352,7 +352,7 @@ describe('response buffering (responseBufferLimit, bufferChunkedResponses)', () 
   });
 
   it('the threshold is exact: responseBufferLimit KB of body are still held, one byte more is not; 0 streams the first byte', async () => {
-    const topology = (limit: number): Topology => ({
+    const topology = (limit: number): TopologyInput => ({
       farm: { protocol: { responseBufferLimit: limit } },
       members: [{ name: 'member1', script: [{ route: '/at/', do: [flush(64 * 1024, 200_000)] }, { route: '/over/', do: [flush(64 * 1024 + 1, 200_000)] }, { route: '/one/', do: [flush(1, 100)] }] }],
     });
@@ -369,7 +369,7 @@ describe('response buffering (responseBufferLimit, bufferChunkedResponses)', () 
   });
 
   it('bufferChunkedResponses="false" streams a chunked response at once; with a Content-Length it is held as usual', async () => {
-    const topology = (bufferChunkedResponses: boolean): Topology => ({
+    const topology = (bufferChunkedResponses: boolean): TopologyInput => ({
       farm: { protocol: { bufferChunkedResponses } },
       members: [{ name: 'member1', script: [{ route: '/chunked/', do: [flush(300)] }, { route: '/sized/', do: [flush(300, 5000)] }] }],
     });

@@ -1,3 +1,4 @@
+import { scriptSchema } from '../../backends/script.ts';
 import { inProcessDriver } from '../../lab/in-process-driver.ts';
 import { options, serve } from './child.ts';
 import { hostContext, served } from './lab-host.ts';
@@ -14,6 +15,6 @@ interface MemberOptions {
 const o = options<MemberOptions>();
 await serve(async () => {
   const context = hostContext(o.root, o.timeScale);
-  const member = await inProcessDriver.startMember({ kind: 'member', name: 'member1', script: o.script, offline: false }, context);
+  const member = await inProcessDriver.startMember({ kind: 'member', name: 'member1', script: scriptSchema.parse(o.script), offline: false }, context);
   return served(member, context, o.profile);
 });

@@ -21,6 +21,8 @@ export const nonPagedPoolSchema = z
 
 export type NonPagedPoolSettings = z.output<typeof nonPagedPoolSchema>;
 
+export const NON_PAGED_POOL_DEFAULTS: NonPagedPoolSettings = nonPagedPoolSchema.parse({});
+
 export const REFUSE_BELOW_MB = 20;
 
 export class NonPagedPool {

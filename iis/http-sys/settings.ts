@@ -82,5 +82,21 @@ export const httpSysSchema = z
 export type HttpSysSettings = z.output<typeof httpSysSchema>;
 export type HttpSysInput = z.input<typeof httpSysSchema>;
 
+/**
+ * A change to a running host's limits: only the settings given, without defaults (zod's
+ * `partial()` would fill every other setting with its IIS default and undo earlier changes).
+ */
+export const httpSysChangeSchema = z
+  .object(Object.fromEntries(Object.entries(httpSysSchema.shape).map(([key, setting]) => [key, setting.removeDefault().optional()])) as {
+    [K in keyof typeof httpSysSchema.shape]: z.ZodOptional<ReturnType<(typeof httpSysSchema.shape)[K]['removeDefault']>>;
+  })
+  .strict();
+export type HttpSysChange = z.output<typeof httpSysChangeSchema>;
+
+/** The settings after a change: those it gives replace theirs, the others stay. */
+export function applyHttpSysChange(settings: HttpSysSettings, change: HttpSysChange): HttpSysSettings {
+  return { ...settings, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
+}
+
 export const HTTP_SYS_DEFAULTS: HttpSysSettings = httpSysSchema.parse({});
 

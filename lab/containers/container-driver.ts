@@ -73,7 +73,7 @@ export function containerDriver(): ContainerDriver {
       const token = randomBytes(24).toString('hex');
       const config: MemberConfig = {
         name: spec.name,
-        script: spec.script,
+        script: spec.script.written,
         offline: spec.offline === true,
         root: context.root,
         port: MEMBER_PORT,

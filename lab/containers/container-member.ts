@@ -5,7 +5,8 @@ import type Dockerode from 'dockerode';
 import { httperrDir, w3svcDir } from '../../iis/host-logs.ts';
 import { frebDir } from '../../iis/freb/freb-log.ts';
 import type { LoggedRequest } from '../../iis/log-records.ts';
-import type { HttpSysInput } from '../../iis/http-sys/settings.ts';
+import type { HttpSysChange } from '../../iis/http-sys/settings.ts';
+import type { Script } from '../../backends/script.ts';
 import type { AppPoolState } from '../../iis/http-sys/app-pool-state.ts';
 import type { StaticDirectory } from '../../proxy/member-directory.ts';
 import type { MemberHandle, Offline } from '../host-driver.ts';
@@ -154,12 +155,13 @@ export class ContainerMember implements MemberHandle, FaultTarget {
     await this.control.call('POST', '/offline', { offline });
   }
 
-  async setScript(script: unknown): Promise<void> {
-    await this.control.call('POST', '/script', { script });
+  /** A parsed script cannot cross a process: the member process is sent it as written. */
+  async setScript(script: Script): Promise<void> {
+    await this.control.call('POST', '/script', { script: script.written });
   }
 
-  async setHttpSys(settings: HttpSysInput): Promise<void> {
-    await this.control.call('POST', '/http-sys', settings);
+  async setHttpSys(change: HttpSysChange): Promise<void> {
+    await this.control.call('POST', '/http-sys', change);
   }
 
   async setLeak(mb: number): Promise<void> {

@@ -9,6 +9,7 @@ import { WINDOWS_NAMES, type WindowsVersion } from '../../iis/windows-versions.t
 export const memberConfigSchema = z
   .object({
     name: z.string().min(1),
+    /** The script as written: a parsed one cannot cross a process, so the member process parses it. */
     script: z.unknown(),
     /** Nothing listens on the member's port (refused); a silent member is a netfilter rule instead. */
     offline: z.boolean(),
@@ -23,6 +24,7 @@ export const memberConfigSchema = z
     wallAt: z.number(),
     freb: z.object({ statusCodes: z.string(), timeTaken: z.number().optional(), maxLogFiles: z.number().int() }),
     windows: z.enum(WINDOWS_NAMES as [WindowsVersion, ...WindowsVersion[]]).optional(),
+    /** Parsed by the lab (a timeSpan cannot be parsed twice): the member process takes them as they are. */
     httpSys: z.record(z.string(), z.unknown()).optional(),
     nonPagedPool: z.record(z.string(), z.unknown()).optional(),
   })

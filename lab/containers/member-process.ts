@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { LabClock } from '../../core/clock.ts';
 import { randomIds } from '../../core/ids.ts';
 import { IisHost, identityFor } from '../../iis/host.ts';
-import { httpSysSchema, type HttpSysSettings } from '../../iis/http-sys/settings.ts';
+import { applyHttpSysChange, type HttpSysChange, type HttpSysSettings } from '../../iis/http-sys/settings.ts';
 import { APP_POOL_STATES } from '../../iis/http-sys/app-pool-state.ts';
 import { z } from 'zod';
 import type { NonPagedPoolSettings } from '../../iis/http-sys/nonpaged-pool.ts';
@@ -20,6 +20,7 @@ import { MEMBER_CONFIG_ENV, READY_LINE, memberConfigSchema } from './member-conf
  */
 const config = memberConfigSchema.parse(JSON.parse(process.env[MEMBER_CONFIG_ENV] ?? 'null'));
 const clock = new LabClock({ scale: config.timeScale, startAt: config.nominalAt + (Date.now() - config.wallAt) });
+// The one parse of the script in this process: the lab sends it as written (lab/containers/container-member.ts).
 const handler = new MemberHandler(scriptSchema.parse(config.script ?? []));
 const streams = new Set<ServerResponse>();
 /** Tells a restarted member process from the one before it. */
@@ -68,9 +69,9 @@ const routes: Record<string, (input: Record<string, unknown>) => Promise<unknown
   'POST /script': (input) => handler.setScript(scriptSchema.parse(input.script)),
   'POST /offline': (input) => (input.offline ? host.goOffline() : host.goOnline()),
   'POST /crash-worker': () => ({ abandoned: host.crashWorker() }),
+  // Parsed by the lab, as the settings at start are.
   'POST /http-sys': (input) => {
-    const changed = Object.entries(httpSysSchema.partial().parse(input)).filter(([, v]) => v !== undefined);
-    host.httpSys = { ...host.httpSys, ...Object.fromEntries(changed) };
+    host.httpSys = applyHttpSysChange(host.httpSys, input as HttpSysChange);
   },
   'POST /leak': (input) => host.pool.setLeak(Number(input.mb), clock.now()),
   'POST /app-pool': (input) => {

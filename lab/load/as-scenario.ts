@@ -30,7 +30,7 @@ export async function runLoadScenario(loaded: LoadedScenario, options: RunOption
     file: loaded.file,
     diagnosis: scenario.diagnosis,
     run: { nominalMs: Math.round(run.nominalMs), wallMs: Math.round(run.wallMs), timing: run.timing, timeScale: options.timeScale, passed: run.passed, ...(run.interrupted ? { interrupted: run.interrupted } : {}) },
-    injected: { farm: (loaded.raw as { farm?: unknown }).farm ?? {}, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script })), load: run.settings, request: run.request },
+    injected: { farm: (loaded.raw as { farm?: unknown }).farm ?? {}, members: scenario.members.map((m) => ({ name: m.name, offline: m.offline, script: m.script.written })), load: run.settings, request: run.request },
     load: { report: 'load-report.json', client: run.client, balanced: run.balanced },
     requests: [],
     checks,

@@ -4,7 +4,6 @@ import { InputError } from '../../core/input-error.ts';
 import type { InterruptSignal } from '../interrupt.ts';
 import { startRun } from '../output-folder.ts';
 import type { HostHandle, ServerSnapshot } from '../host-driver.ts';
-import { topologyOf } from '../scenario/topology.ts';
 import type { Check } from '../scenario/expectations.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { relativeFiles } from '../scenario/manifest.ts';
@@ -102,7 +101,7 @@ export async function runLoad(loaded: LoadedScenario, options: LoadOptions): Pro
   }
   startRun(options.dir);
   const lab = await Lab.start(
-    topologyOf(loaded),
+    loaded.topology,
     { root: options.dir, timeScale: options.timeScale, startAt: options.startAt, freb: scenario.tracing, windows: scenario.windows, retainRecords: false },
   );
   let client: ClientTally;

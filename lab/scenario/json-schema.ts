@@ -13,8 +13,8 @@ import { farmXmlSourceSchema, requestSchema, scenarioSchema } from './schema.ts'
 /**
  * The scenario schema as JSON Schema (draft 2020-12), for editors (yaml-language-server), the
  * generated scenario reference and the loader's unknown-key messages. It describes what a file
- * may contain, so it is zod's input side. The parts zod validates in two stages (kept raw, then
- * checked: steps, scripts, httpSys) come out of z.toJSONSchema as "any object" and are put back
+ * may contain, so it is zod's input side. The parts zod validates in two stages (taken as any
+ * data, then checked: steps, scripts) come out of z.toJSONSchema as "any object" and are put back
  * here from the schemas that check them; shared parts live in `$defs`.
  */
 export type JsonSchema = {

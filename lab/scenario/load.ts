@@ -8,6 +8,8 @@ import type { z } from 'zod';
 import { resolveFarmXml, type ScenarioFarmXml } from './farm-xml.ts';
 import { validKeysAt } from './json-schema.ts';
 import { scenarioSchema, unknownMemberReferences, type Scenario } from './schema.ts';
+import { scenarioTopology } from './topology.ts';
+import type { Topology } from '../topology.ts';
 
 export interface Problem {
   /** Dotted path into the scenario, e.g. `requests.0.expect.client.status`. */
@@ -40,6 +42,8 @@ export interface LoadedScenario {
   raw: unknown;
   /** Set when the farm was read from applicationHost.config: the farm the lab runs, and the file's warnings. */
   farmFromXml?: ScenarioFarmXml;
+  /** The lab to start, with the settings parsed here: `Lab.start` runs them as they are. */
+  topology: Topology;
 }
 
 export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
@@ -96,7 +100,7 @@ export function parseScenario(raw: unknown, file: string, locate?: Locate): Load
   if (!result.success || references.length > 0 || farmProblems.length > 0) {
     throw new ScenarioError(file, [...farmProblems, ...(result.success ? [] : problemsOf(result.error, raw, locate)), ...references]);
   }
-  return { file, scenario: result.data, raw, farmFromXml: xml.farm };
+  return { file, scenario: result.data, raw, farmFromXml: xml.farm, topology: scenarioTopology(result.data, raw, xml.farm) };
 }
 
 function problemsOf(error: z.ZodError, raw: unknown, locate?: Locate): Problem[] {
@@ -120,7 +124,7 @@ function typeMessage(issue: z.core.$ZodIssue, raw: unknown): string {
   return value === undefined && expected ? `required: ${expected} expected, and the key is missing` : issue.message;
 }
 
-/** zod's unrecognized_keys, also when a nested schema re-raised it as a custom issue (steps, scripts, httpSys). */
+/** zod's unrecognized_keys, also when a nested schema re-raised it as a custom issue (steps, scripts). */
 function unknownKeys(issue: z.core.$ZodIssue): string[] {
   if (issue.code === 'unrecognized_keys') return issue.keys;
   const m = /^Unrecognized keys?: (.*)$/.exec(issue.message);

@@ -9,7 +9,6 @@ import type { LoadedScenario } from './load.ts';
 import { relativeFiles, writeManifest } from './manifest.ts';
 import type { StepsRun } from './run-steps.ts';
 import type { Scenario } from './schema.ts';
-import { topologyOf } from './topology.ts';
 
 /** How the run was made, as the manifest's `run` section records it. */
 export interface RunRecord {
@@ -52,7 +51,7 @@ export async function recordRun(loaded: LoadedScenario, lab: Lab, run: StepsRun,
       passed: verdict.passed,
       ...(interrupted ? { interrupted } : {}),
     },
-    injected: { ...topologyOf(loaded), farm: raw.farm ?? {}, farmFromXml: loaded.farmFromXml },
+    injected: { ...loaded.topology.written, farm: raw.farm ?? {}, farmFromXml: loaded.farmFromXml },
     requests: run.sent.map(({ request, result: r }) => ({
       id: r.id,
       expected: request.expect,

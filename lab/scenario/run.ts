@@ -9,7 +9,6 @@ import type { Check } from './expectations.ts';
 import type { LoadedScenario } from './load.ts';
 import { recordRun } from './record-run.ts';
 import { runSteps } from './run-steps.ts';
-import { topologyOf } from './topology.ts';
 import { CONTAINER_MIN_TIME_SCALE, containerDriver } from '../containers/container-driver.ts';
 import type { Scenario } from './schema.ts';
 
@@ -71,7 +70,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   const { runtime, timeScale } = runSettings(scenario, options);
   if (runtime === 'containers' && options.deterministic) throw new Error(`${scenario.name}: a container run cannot be deterministic (real hosts, real timers)`);
   const lab = await Lab.start(
-    topologyOf(loaded),
+    loaded.topology,
     {
       root: options.dir, timeScale, startAt: options.startAt, freb: scenario.tracing, errorMode: scenario.errorMode, deterministic: options.deterministic, windows: scenario.windows,
       driver: runtime === 'containers' ? containerDriver() : undefined,

@@ -3,15 +3,12 @@ import { filler } from '../../backends/body.ts';
 import { durationSchema } from '../../core/duration-schema.ts';
 import { parseStatusRanges } from '../../core/status-ranges.ts';
 import { DEFAULT_WINDOWS, WINDOWS_NAMES, type WindowsVersion } from '../../iis/windows-versions.ts';
-import { httpSysSchema } from '../../iis/http-sys/settings.ts';
 import { ERROR_MODES } from '../../iis/detailed-error-page.ts';
-import { nonPagedPoolSchema } from '../../iis/http-sys/nonpaged-pool.ts';
 import { farmSchema, labSwitchesSchema } from '../../proxy/farm-config.ts';
-import { resolverSchema } from '../../proxy/lab-resolver.ts';
+import { memberNameIssues, topologyShape } from '../topology.ts';
 import { loadSectionSchema } from '../load/section.ts';
 import { diagnosisSchema, faultClassSchema } from '../diagnosis/taxonomy.ts';
 import { actionSchema, CONTAINER_ACTIONS, namedHosts, namesMember, type ScenarioAction } from './action-step.ts';
-import { rawScriptSchema, rawValidated } from './kept-as-written.ts';
 import { measureSchema } from './measure.ts';
 
 /**
@@ -126,25 +123,6 @@ const stepSchema = z.record(z.string(), z.unknown()).transform((raw, ctx): Scena
   return isRequest ? { kind: 'request', request: parsed.data as ScenarioRequest } : { kind: 'action', action: parsed.data as ScenarioAction };
 });
 
-const rawHttpSysSchema = rawValidated(httpSysSchema);
-
-export const memberSchema = z
-  .object({
-    name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, 'a host name: letters, digits and -'),
-    /**
-     * `true`: nothing listens on the member's port, connections are refused (RST);
-     * `silent`: the port never answers a SYN, as when the host is down (lab/silent-port.ts).
-     */
-    offline: z.union([z.boolean(), z.literal('silent')], { error: 'use true (refused), false or silent (SYNs unanswered)' }).default(false),
-    /** Kept as written (plain data) for the host driver and the manifest; validated here. */
-    script: rawScriptSchema,
-    /** The member's http.sys and app-pool limits (queue, worker threads, connections, timers). */
-    httpSys: rawHttpSysSchema,
-    /** The member's modelled nonpaged pool (Connections_Refused below 20 MB free). */
-    nonPagedPool: rawValidated(nonPagedPoolSchema),
-  })
-  .strict();
-
 export const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and -'),
@@ -158,9 +136,8 @@ export const scenarioSchema = z
     diagnosis: diagnosisSchema.optional(),
     /** Default tolerance, in nominal ms, for `~N` time expectations. */
     timeTolerance: z.number().min(0).default(1000),
-    farm: farmSchema.prefault({}),
-    /** The ARR controller's own http.sys and app-pool limits. */
-    controller: z.object({ httpSys: rawHttpSysSchema }).strict().optional(),
+    farm: topologyShape.farm,
+    controller: topologyShape.controller,
     /** Failed Request Tracing rule on every host (`failureDefinitions`); default: every 5xx. */
     tracing: z
       .object({
@@ -175,7 +152,7 @@ export const scenarioSchema = z
       .prefault({}),
     /** httpErrors/@errorMode on every host: the lab's clients are local, so `Custom` shows what a remote client sees. */
     errorMode: z.enum(ERROR_MODES).default('DetailedLocalOnly'),
-    members: z.array(memberSchema).min(1),
+    members: topologyShape.members,
     /**
      * Where the members run: `in-process` (objects in the lab's process, the precise model) or
      * `containers` (each its own container; real faults). `arr-lab run --runtime` overrides it.
@@ -186,8 +163,7 @@ export const scenarioSchema = z
      * faults that race the kernel's own timers, need scaled gaps far above the wall jitter.
      */
     minTimeScale: z.number().positive().max(1).optional(),
-    /** The lab DNS: per name an answer, a delay or a failure, e.g. `{member1: {delay: 20s}, ghost: nxdomain}`. */
-    resolver: resolverSchema.optional(),
+    resolver: topologyShape.resolver,
     /** Requests and actions, run in order. */
     requests: z.array(stepSchema).min(1),
     /** A load run instead of a request sequence: autocannon repeats the one request (lab/load/). */
@@ -198,14 +174,8 @@ export const scenarioSchema = z
   // reads may therefore be missing.
   .superRefine(
     (s, ctx) => {
-      const members = Array.isArray(s?.members) ? s.members.filter((m) => typeof m?.name === 'string') : [];
-      const names = new Set(members.map((m) => m.name));
-      members.forEach((m, i) => {
-        if (members.findIndex((o) => o.name === m.name) !== i) {
-          ctx.addIssue({ code: 'custom', message: `duplicate member name "${m.name}"`, path: ['members', i, 'name'] });
-        }
-        if (m.name === 'arr') ctx.addIssue({ code: 'custom', message: '"arr" is the controller\'s name', path: ['members', i, 'name'] });
-      });
+      memberNameIssues(s?.members, ctx);
+      const names = new Set((Array.isArray(s?.members) ? s.members : []).map((m) => m?.name));
       const steps = Array.isArray(s?.requests) ? s.requests : [];
       if (steps.length > 0 && steps.every((step) => step?.kind === 'action')) {
         ctx.addIssue({ code: 'custom', message: 'a scenario sends at least one request', path: ['requests'] });

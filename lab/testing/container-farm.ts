@@ -5,7 +5,7 @@ import type { LoggedRequest } from '../../iis/log-records.ts';
 import { LabClient, type ClientRequest, type ClientResult } from '../client.ts';
 import { CONTAINER_MIN_TIME_SCALE, containerDriver } from '../containers/container-driver.ts';
 import type { Fault } from '../containers/faults.ts';
-import { CONTROLLER_NAME, Lab, type Topology } from '../lab.ts';
+import { CONTROLLER_NAME, Lab, type TopologyInput } from '../lab.ts';
 
 /**
  * For a user's own vitest file: a farm whose members are real hosts in containers, ARR in front
@@ -40,7 +40,7 @@ export interface ContainerFarmOptions {
   root?: string;
 }
 
-export async function startContainerFarm(topology: Topology, options: ContainerFarmOptions = {}): Promise<ContainerFarm> {
+export async function startContainerFarm(topology: TopologyInput, options: ContainerFarmOptions = {}): Promise<ContainerFarm> {
   const own = options.root === undefined ? mkdtempSync(join(tmpdir(), 'arr-lab-farm-')) : undefined;
   const lab = await Lab.start(topology, {
     root: options.root ?? own!,

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { Topology } from '../lab.ts';
+import type { TopologyInput } from '../lab.ts';
 import { dockerUnavailable } from '../containers/docker.ts';
 import { startContainerFarm, type ContainerFarm, type ContainerFarmOptions } from './container-farm.ts';
 
 /** vitest hooks around lab/testing/container-farm.ts, and a `describe` that needs Docker. */
 
 /** Starts the farm before the file's tests and stops it after; call the returned function inside a test. */
-export function useContainerFarm(topology: Topology, options: ContainerFarmOptions = {}): () => ContainerFarm {
+export function useContainerFarm(topology: TopologyInput, options: ContainerFarmOptions = {}): () => ContainerFarm {
   let farm: ContainerFarm | undefined;
   beforeAll(async () => {
     farm = await startContainerFarm(topology, options);
