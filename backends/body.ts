@@ -12,10 +12,10 @@ export function bodyOf(o: { body?: string | undefined; bodyBytes?: number | unde
   return Buffer.from(`<html><body>Served by ${host}</body></html>`);
 }
 
-/** Recent filler bodies by size: a page sends the same bytes every time (sockets never change them). */
+/** Recent filler bodies by size (at most 16 × 256 KiB kept, also in a long-running lab): a page sends the same bytes every time, and sockets never change them. */
 const fillers = new Map<number, Buffer>();
 const FILLERS_KEPT = 16;
-const LARGEST_KEPT = 1024 * 1024;
+const LARGEST_KEPT = 256 * 1024;
 
 export function filler(bytes: number): Buffer {
   const kept = fillers.get(bytes);
