@@ -266,6 +266,8 @@ export class LabClock {
   private pumpScheduled = false;
   private disposed = false;
   private halted = false;
+  /** Pauses in force (see pause): no timer fires and the frontier stands still. */
+  private pauses = 0;
   /** Once it holds, the next due timer halts the clock instead of firing (see haltWhen). */
   private haltCondition: (() => boolean) | undefined;
   /** Chains with working points. */
@@ -302,7 +304,7 @@ export class LabClock {
    * passes a pending timer's due instant before that timer fires.
    */
   frontier(): number {
-    if (this.frozen || this.halted) return this.virtual;
+    if (this.frozen || this.halted || this.pauses > 0) return this.virtual;
     const t = this.virtual + (performance.now() - this.wallAtAdvance);
     const head = this.head();
     // A timeline behind the frontier may set a timer due before it; the frontier never goes back.
@@ -443,6 +445,29 @@ export class LabClock {
   }
 
   /**
+   * Stops nominal time until the returned function is called: no timer fires and the frontier
+   * stands still, so a change that is instant in the model (a member taken offline, a setting
+   * changed) takes no nominal time however long its wall-time work takes (starting a helper
+   * process on a busy machine). What is paused must not wait for a timer of this clock.
+   */
+  pause(): () => void {
+    if (this.pauses++ === 0) {
+      this.virtual = this.frontier();
+      if (this.wallTimer) clearTimeout(this.wallTimer);
+      this.wallTimer = undefined;
+      this.armedFor = undefined;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.pauses > 0) return;
+      this.wallAtAdvance = performance.now();
+      this.arm();
+    };
+  }
+
+  /**
    * Halts the clock at the first due timer found with `done` true, instead of firing it. A run ends
    * when its work is done, not when its teardown happens to notice: a timer that only the wall
    * time of a busy machine brings due (a connection's idle timer) must not make it into the record.
@@ -489,7 +514,7 @@ export class LabClock {
    * does not collapse the nominal gaps between timers.
    */
   private arm(): void {
-    if (this.pumpScheduled || this.disposed || this.halted) return;
+    if (this.pumpScheduled || this.disposed || this.halted || this.pauses > 0) return;
     if (this.wallTimer) clearTimeout(this.wallTimer);
     this.wallTimer = undefined;
     const head = this.head();
@@ -512,7 +537,8 @@ export class LabClock {
     this.pumpScheduled = true;
     let turns = this.settleTurns;
     const turn = () => {
-      if (this.disposed || this.halted) {
+      if (this.disposed || this.halted || this.pauses > 0) {
+        // A pause re-arms when it ends.
         this.pumpScheduled = false;
         return;
       }

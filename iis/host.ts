@@ -11,7 +11,7 @@ import { NON_PAGED_POOL_DEFAULTS, type NonPagedPool, type NonPagedPoolSettings }
 import { DEFAULT_WINDOWS, WINDOWS_VERSIONS, type WindowsVersion } from './windows-versions.ts';
 import type { IdSource } from '../core/ids.ts';
 import { HostRequest, LAB_REQUEST_HEADER, header } from './host-request.ts';
-import { HttpConnection, type Exchange } from './http-sys/connection.ts';
+import { connectionOf, HttpConnection, type Exchange } from './http-sys/connection.ts';
 import type { Rejection } from './http-sys/request-parser.ts';
 import { DEFAULT_FREB_RULE, FrebLog, frebDir, type FrebRule } from './freb/freb-log.ts';
 import { armTimeTakenRule, writeRequestTrace, type TracingHost } from './freb/request-trace.ts';
@@ -214,13 +214,18 @@ export class IisHost {
   }
 
   /**
-   * Stops listening: new connections are refused by the OS (nothing listens on the port), the
-   * connections already open carry on.
+   * Stops listening: new connections are refused by the OS (nothing listens on the port). Idle
+   * connections close now and busy ones after their response, so the change does not wait on
+   * anything (an idle timer, the proxy's pool) and the next request meets it whatever the proxy
+   * kept alive (docs/arr-model.md, silent member).
    */
-  async goOffline(): Promise<void> {
-    if (!this.listening) return;
+  goOffline(): Promise<void> {
+    if (!this.listening) return Promise.resolve();
     this.listening = false;
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // The port is free once close() returns; its callback would wait for every connection to end.
+    this.server.close();
+    for (const socket of this.sockets) connectionOf(socket)?.retire();
+    return Promise.resolve();
   }
 
   /** Reserves a port without serving on it: a member that is offline from the start. */
@@ -267,7 +272,9 @@ export class IisHost {
       request.socket.destroy();
     }
     for (const socket of this.sockets) socket.destroy();
-    if (this.listening) await this.goOffline();
+    this.listening = false;
+    // Called on a server already closed, close() still reports when its last connection has gone.
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.logs.close();
   }
 

@@ -34,6 +34,30 @@ describe('lab clock', () => {
     clock.dispose();
   });
 
+  it('pauses for an instant action: no timer fires and the frontier stands still, whatever the wall time, until it resumes', async () => {
+    const clock = new LabClock({ scale: 0.001, startAt: 0 });
+    const fired: [string, number][] = [];
+    clock.setTimer(120_000, () => fired.push(['idle timer', clock.now()]));
+    busy(20);
+    const resume = clock.pause();
+    const at = clock.frontier();
+    // Far past the timer's wall deadline (120 ms) while paused.
+    busy(150);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fired).toEqual([]);
+    expect(clock.frontier()).toBe(at);
+    resume();
+    resume();
+    await new Promise<void>((r) => clock.setTimer(120_001 - clock.frontier(), r));
+    // It fired after the pause, on its own instant; the frontier went on from where the pause left it.
+    expect(fired.map(([n]) => n)).toEqual(['idle timer']);
+    expect(fired[0]![1]).toBeGreaterThanOrEqual(120_000);
+    // Only real work since the firing shows up, never the paused stretch (150 ms of wall = 150 s).
+    expect(fired[0]![1] - 120_000).toBeLessThan(50);
+    expect(at).toBeLessThan(120_000);
+    clock.dispose();
+  });
+
   it('ends a run when its work is done: a timer due after that halts the clock instead of firing, however late the wall', async () => {
     const clock = new LabClock({ scale: 0.001, startAt: 0 });
     let working = true;

@@ -48,9 +48,7 @@ describe('fixture bundles', () => {
   it('are byte-identical for the same seed for every scenario, and another seed changes ids, ports and jitter only', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      // live-changes takes a member silent by starting a helper process: the wall time that takes passes as
-      // nominal time, so connection idle timers of that stretch may or may not fire (docs/time.md, where a run ends).
-      const targets = (await loadCatalog()).filter((l) => !l.scenario.load && l.scenario.runtime !== 'containers' && l.scenario.name !== 'live-changes').map((l) => l.scenario.name);
+      const targets = (await loadCatalog()).filter((l) => !l.scenario.load && l.scenario.runtime !== 'containers').map((l) => l.scenario.name);
       const bundle = async (run: string, seed: number) => {
         await exportFixtures({ targets, out: join(dir, run), seed, set: 'tuning' });
         return filesUnder(join(dir, run));

@@ -220,6 +220,21 @@ describe('a silent member (offline: silent)', () => {
     });
   });
 
+  it('taken offline, closes its idle keep-alive connection at once: the next request meets the new mode, no idle timer runs out meanwhile', async () => {
+    await withLab({ members: [{ name: 'member1' }] }, async (lab) => {
+      const member = lab.member('member1');
+      // ARR keeps the connection of r1 alive (protocol keepAlive is on by default).
+      expect((await get(lab, '/', 'r1')).status).toBe(200);
+      await member.setOffline(true);
+      expect((await get(lab, '/', 'r2')).page).toMatchObject({ status: 502, substatus: 3, errorCode: '0x80072efd' });
+      await lab.settle();
+      expect(w3c(lab, 'arr', 'r2')).toMatchObject({ 'sc-status': 502, 'sc-substatus': 3, 'sc-win32-status': 12029 });
+      expect(member.records().map((r) => [r.kind, r.meta.labRequest])).toEqual([['w3c', 'r1']]);
+      // The member closed the connection itself: its 120 s idle timer never ran out.
+      expect(member.connectionEvents()).toEqual({});
+    });
+  });
+
   it('leaves no helper process, socket, timer or file handle behind', async () => {
     const resources = () => {
       const counts: Record<string, number> = {};

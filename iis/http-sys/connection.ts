@@ -51,6 +51,11 @@ function onClose(this: Socket): void {
 
 function ignore(): void {}
 
+/** The http.sys connection serving `socket`, if one does. */
+export function connectionOf(socket: Socket): HttpConnection | undefined {
+  return (socket as Partial<Owned>)[CONNECTION];
+}
+
 function pumpLater(connection: HttpConnection): void {
   connection.pump();
 }
@@ -65,6 +70,8 @@ export class HttpConnection implements ResponseOwner {
   private current: Exchange | undefined;
   private decoder: BodyDecoder | undefined;
   private closed = false;
+  /** The host stopped listening: no request is taken on this connection after the current one. */
+  private retired = false;
 
   constructor(
     private readonly socket: Socket,
@@ -117,6 +124,16 @@ export class HttpConnection implements ResponseOwner {
     c.res.connectionClosed();
   }
 
+  /**
+   * The host went offline: an idle connection is closed now, one with a request in progress once
+   * that response is complete, so the proxy's next request needs a new connection, which the
+   * offline host refuses or leaves unanswered.
+   */
+  retire(): void {
+    this.retired = true;
+    if (!this.current) this.close();
+  }
+
   date(): string {
     return httpDate(this.host.now());
   }
@@ -134,9 +151,8 @@ export class HttpConnection implements ResponseOwner {
       const c = this.current;
       if (c) {
         const { res } = c;
-        if (res.writableFinished && res.closeAfter) {
-          this.closed = true;
-          this.socket.end();
+        if (res.writableFinished && (res.closeAfter || this.retired)) {
+          this.close();
           return;
         }
         if (!this.feedBody(c, this.decoder!)) return;
@@ -163,6 +179,11 @@ export class HttpConnection implements ResponseOwner {
       this.consume(result.size);
       this.start(result.head);
     }
+  }
+
+  private close(): void {
+    this.closed = true;
+    this.socket.end();
   }
 
   /**

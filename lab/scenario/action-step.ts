@@ -24,7 +24,13 @@ export const actionSchema = z
 
 /** Runs one action step against a running lab; expectation actions return their checks. */
 export async function performAction(lab: Lab, action: ScenarioAction, at: StepContext): Promise<Check[]> {
-  return (await actionByKey.get(action.key)!.perform(lab, action.value, at)) ?? [];
+  const entry = actionByKey.get(action.key)!;
+  const resume = entry.instant ? lab.clock.pause() : undefined;
+  try {
+    return (await entry.perform(lab, action.value, at)) ?? [];
+  } finally {
+    resume?.();
+  }
 }
 
 /** What the step leaves members as (script, offline). */

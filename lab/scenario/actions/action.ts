@@ -29,6 +29,12 @@ export interface Action<S extends z.ZodType = z.ZodType> {
   names?: NamedHosts;
   /** Acts on real hosts: a scenario using it needs `runtime: containers`. */
   containersOnly?: true;
+  /**
+   * A change that takes no time in the model (a setting, a member's state): the lab clock is
+   * paused while it is made, so its wall time (a helper process starting) never passes as nominal
+   * time or lets a timer fire in the middle of it. It must not wait for a timer of the lab clock.
+   */
+  instant?: true;
   /** What the action leaves members as (script, offline), for views of the lab that show them. */
   leaves?(value: z.output<S>): Record<string, MemberState>;
   /**

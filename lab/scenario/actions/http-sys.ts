@@ -6,6 +6,7 @@ export default defineAction({
   key: 'httpSys',
   value: z.record(z.string(), httpSysChangeSchema),
   description: 'Change hosts\' http.sys and app-pool limits while the lab runs, per host (`arr` or a member): `{member1: {queueLength: 1000}}`; settings it does not name keep their values.',
+  instant: true,
   json: { type: 'object', additionalProperties: { $ref: '#/$defs/httpSys' } },
   names: { kind: 'host', in: 'keys' },
   async perform(lab, hosts) {

@@ -5,6 +5,7 @@ export default defineAction({
   key: 'offline',
   value: z.record(z.string(), z.union([z.boolean(), z.literal('silent')], { error: 'use true (refused), false (back online) or silent (SYNs unanswered)' })),
   description: 'Take members offline refusing (`true`), silent (`silent`: SYNs unanswered) or back (`false`).',
+  instant: true,
   names: { kind: 'member', in: 'keys' },
   leaves: (members) => Object.fromEntries(Object.entries(members).map(([member, offline]) => [member, { offline }])),
   async perform(lab, members) {

@@ -6,6 +6,7 @@ export default defineAction({
   key: 'script',
   value: z.record(z.string(), scriptSchema),
   description: 'Replace members\' scripts: `{member1: [...]}` (request numbers keep counting).',
+  instant: true,
   // A script is parsed into behaviours by a transform, so zod's JSON Schema says "any array".
   json: { type: 'object', additionalProperties: { $ref: '#/$defs/script' } },
   names: { kind: 'member', in: 'keys' },

@@ -6,6 +6,7 @@ export default defineAction({
   key: 'timeout',
   value: durationSchema,
   description: 'Change the farm\'s protocol/@timeout while the lab runs (`60s`): requests that start after it use it.',
+  instant: true,
   perform(lab, ms) {
     lab.controller.setProtocolTimeout(ms);
   },
