@@ -1,11 +1,13 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { guardFile, releaseFile } from './log-guard.ts';
 
 /**
  * A log directory written the way IIS and http.sys write theirs: the file is created with the
  * first entry and begins with a directive block, lines go to the file named for the entry, and a
- * size limit (where one applies) rolls over to the next file. Lines are buffered and written whole,
- * so a file is never left with half a line; every open log is flushed when the process exits.
+ * size limit (where one applies) rolls over to the next file. Lines are buffered and appended in
+ * whole lines; every open log is flushed when the process exits, and a process killed in the middle
+ * of an append has the half-written last line cut off by the log guard (log-guard.ts).
  */
 export interface LogFileNaming {
   /** File name for an entry written at nominal epoch ms `at`; `index` counts size rollovers. */
@@ -64,6 +66,7 @@ export class LogDirectory {
     let text = line;
     if (!this.created.has(name)) {
       this.created.add(name);
+      guardFile(resolve(this.dir, name));
       text = this.naming.header(at) + line;
       this.lines.set(name, text.split('\r\n').length - 1);
     } else {
@@ -109,5 +112,6 @@ export class LogDirectory {
   close(): void {
     this.flush();
     this.closed = true;
+    for (const name of this.created) releaseFile(resolve(this.dir, name));
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,4 +44,29 @@ export async function whenWritten(child: ChildProcess, dir: string, pattern: Reg
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the child exited before writing ${pattern}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Processes whose parent is `ppid` and whose command line contains `text`, read from /proc. */
+export function childrenOf(ppid: number, text: string): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return parent === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text) ? [Number(pid)] : [];
+    } catch {
+      return []; // gone while we looked
+    }
+  });
+}
+
+/** Resolves once none of `pids` is running (gone, or a zombie awaiting its reaper); the caller's timeout bounds the wait. */
+export async function whenGone(pids: number[]): Promise<void> {
+  const running = (pid: number) => {
+    try {
+      return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    } catch {
+      return false;
+    }
+  };
+  while (pids.some(running)) await new Promise((r) => setTimeout(r, 20));
 }

@@ -2,23 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MARKER } from '../lab/output-folder.ts';
-import { filesUnder, startArrLab, whenWritten } from './cli-helpers.ts';
+import { childrenOf, filesUnder, whenGone, startArrLab, whenWritten } from './cli-helpers.ts';
 import { tempDir } from './helpers.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
-
-/** Processes whose parent is `ppid` and whose command line contains `text`, read from /proc. */
-function childrenOf(ppid: number, text: string): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return parent === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text) ? [Number(pid)] : [];
-    } catch {
-      return []; // gone while we looked
-    }
-  });
-}
 
 /** Every log file ends with a whole line: no hard or soft stop leaves half a line. */
 function logsWhole(dir: string): void {
@@ -95,8 +82,12 @@ describe('interrupts leave a whole record', () => {
       const out = join(dir, 'load');
       const { child, exited } = startArrLab(['load', fixture('load-fast.yaml'), '--amount', '10000000', '--connections', '8', '--out', out]);
       await whenWritten(child, out, /^member1\/.*W3SVC1\/u_ex/);
+      const guards = childrenOf(child.pid!, 'log-guard-child');
+      expect(guards).toHaveLength(1);
       child.kill('SIGKILL');
       await exited;
+      // The log guard (iis/log-guard.ts) cuts a half-written last line off once the lab is gone.
+      await whenGone(guards);
       logsWhole(out);
     } finally {
       cleanup();
@@ -116,9 +107,7 @@ describe('interrupts leave a whole record', () => {
       child.kill('SIGKILL');
       await exited;
       // The helper notices its parent is gone and ends by itself (the test's timeout bounds the wait).
-      while (helpers.some((pid) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '))) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await whenGone(helpers);
     } finally {
       cleanup();
     }

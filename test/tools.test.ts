@@ -1,4 +1,4 @@
-import { readFileSync, renameSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -93,6 +93,24 @@ describe('arr-lab diagnose', () => {
     ]);
     expect(close!.evidence.at(-1)).toMatchObject({ file: 'web1/Windows/System32/LogFiles/HTTPERR/httperr1.log', line: 5 });
     expect(report.bundle.class).toBe('member-timeout');
+  });
+
+  it('reports a last line without its line end (a writer killed mid-write) and does not read it', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      cpSync('test/fixtures/real-format', dir, { recursive: true });
+      const file = 'web1/inetpub/logs/LogFiles/W3SVC1/u_ex110718.log';
+      const whole = readFileSync(join(dir, file), 'latin1');
+      // The cut falls inside the last value: the field count still matches.
+      const torn = whole.split('\r\n').at(-2)!.slice(0, -1);
+      appendFileSync(join(dir, file), torn, 'latin1');
+      const report = diagnose(await collect([dir]));
+      const line = whole.split('\r\n').length;
+      expect(report.problems).toEqual([`${file}:${line}: no line end: a line cut short when its writer was killed mid-write; not read`]);
+      expect(report.requests.map((r) => r.class)).toEqual(['member-timeout', 'response-close', 'no-server-available']);
+    } finally {
+      cleanup();
+    }
   });
 
   it('joins each ARR line to its own trace by the X-ARR-LOG-ID in cs-uri-query, not by timing', async () => {

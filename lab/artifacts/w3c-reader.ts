@@ -21,9 +21,16 @@ export function readW3cText(text: string): W3cLog {
   const out: W3cLog = { rows: [], skipped: [] };
   let fields: string[] | undefined;
   let software = '';
-  text.split('\n').forEach((raw, i) => {
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line === '') return;
+    if (i === lines.length - 1) {
+      // IIS, http.sys and the lab end every line; one without an end was cut short mid-write, and
+      // its last value may be cut too while the field count still matches (docs/artifacts.md).
+      out.skipped.push({ line: i + 1, reason: 'no line end: a line cut short when its writer was killed mid-write; not read' });
+      return;
+    }
     if (line.startsWith('#')) {
       if (line.startsWith('#Fields:')) fields = line.slice('#Fields:'.length).trim().split(/\s+/);
       else if (line.startsWith('#Software:')) software = line.slice('#Software:'.length).trim();
