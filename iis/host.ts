@@ -156,6 +156,8 @@ export class IisHost {
       if (!this.front.accept(socket)) return;
       this.sockets.add(socket);
       new HttpConnection(socket, connections);
+      // After the connection's own listeners: its close is handled before the book forgets the peer.
+      this.modelled?.book.accepted(socket);
     });
   }
 
@@ -398,7 +400,7 @@ export class IisHost {
 
   /** A connection's addresses, as modelled in deterministic runs. */
   peerOf(socket: Socket): { cIp: string; cPort: number; sIp: string; sPort: number } {
-    const modelled = this.modelled?.book.peer(socket.localPort ?? 0, socket.remotePort ?? 0);
+    const modelled = this.modelled?.book.peer(socket);
     return {
       cIp: modelled?.remote?.ip ?? socket.remoteAddress ?? '-',
       cPort: modelled?.remote?.port ?? socket.remotePort ?? 0,

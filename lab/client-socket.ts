@@ -14,6 +14,6 @@ export async function openClientSocket(lab: Lab): Promise<{ socket: Socket; clos
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   const opened = await Promise.race([new Promise<boolean>((resolve) => socket.once('connect', () => resolve(true))), closed.then(() => false)]);
   if (!opened) return undefined;
-  if (lab.addresses) lab.addresses.book.connected(socket.localPort ?? 0, lab.addresses.clientIp);
+  if (lab.addresses) lab.addresses.book.connected(socket, lab.addresses.clientIp);
   return { socket, closed };
 }

@@ -51,7 +51,7 @@ export class LabClient {
     const connect: buildConnector.connector = modelled
       ? (opts, callback) =>
           base(opts, (err, socket) => {
-            if (socket) modelled.book.connected(socket.localPort ?? 0, modelled.clientIp);
+            if (socket) modelled.book.connected(socket, modelled.clientIp);
             callback(err, socket as never);
           })
       : base;

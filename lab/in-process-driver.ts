@@ -234,7 +234,7 @@ export const inProcessDriver: HostDriver = {
     const modelled = context.addresses;
     const forwarder = new Forwarder(
       context.clock, context.directory, timeouts, farm.config.protocol.maxResponseHeaderSize,
-      modelled ? (socket) => modelled.book.connected(socket.localPort ?? 0, modelled.ip) : undefined,
+      modelled ? (socket) => modelled.book.connected(socket, modelled.ip) : undefined,
     );
     const controller = new InProcessController(spec.name, context, farm, forwarder);
     await controller.host.goOnline();

@@ -148,7 +148,7 @@ export class HttpSysFront implements Watcher, EntityBodyWatcher {
 
   /** Timer_ConnectionIdle / Timer_HeaderWait: http.sys closes the connection and logs it, not a request. */
   connectionExpired(socket: Socket, timer: ConnectionTimer): void {
-    const modelled = this.host.addresses?.peer(socket.localPort ?? 0, socket.remotePort ?? 0);
+    const modelled = this.host.addresses?.peer(socket);
     this.host.logs.connectionEvent(this.host.clock.now(), {
       'c-ip': modelled?.remote?.ip ?? socket.remoteAddress ?? '-',
       'c-port': modelled?.remote?.port ?? socket.remotePort ?? 0,
