@@ -19,6 +19,7 @@ import { HOST_WIN32 } from './win32-status.ts';
 import type { ErrorMode } from './detailed-error-page.ts';
 import { ANSWERS } from './http-sys/answers.ts';
 import { HostLogs } from './host-logs.ts';
+import { holdPort } from './port-hold.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from './log-records.ts';
 import { logQuery, logStem, type HttperrVariant } from './w3c-format.ts';
 
@@ -102,6 +103,8 @@ export class IisHost {
   private readonly serverHeader: string;
   private boundPort: number;
   private listening = false;
+  /** While offline: the socket that keeps the port the host's own (port-hold.ts). */
+  private portHold: Socket | undefined;
   private seq = 0;
   private idleWaiters: (() => void)[] = [];
 
@@ -210,6 +213,9 @@ export class IisHost {
         this.boundPort = (this.server.address() as AddressInfo).port;
         this.modelled?.book.listening(this.boundPort, this.modelled.ip);
         this.listening = true;
+        // Listening first, then letting go: the port is never free in between.
+        this.portHold?.destroy();
+        this.portHold = undefined;
         resolve();
       });
     });
@@ -219,13 +225,15 @@ export class IisHost {
    * Stops listening: new connections are refused by the OS (nothing listens on the port). Idle
    * connections close now and busy ones after their response, so the change does not wait on
    * anything (an idle timer, the proxy's pool) and the next request meets it whatever the proxy
-   * kept alive (docs/arr-model.md, silent member).
+   * kept alive (docs/arr-model.md, silent member). The port stays the host's (port-hold.ts) until
+   * it comes back or stops.
    */
   goOffline(): Promise<void> {
     if (!this.listening) return Promise.resolve();
     this.listening = false;
     // The port is free once close() returns; its callback would wait for every connection to end.
     this.server.close();
+    this.portHold = holdPort(this.bindAddress, this.boundPort);
     for (const socket of this.sockets) connectionOf(socket)?.retire();
     return Promise.resolve();
   }
@@ -277,6 +285,8 @@ export class IisHost {
     this.listening = false;
     // Called on a server already closed, close() still reports when its last connection has gone.
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.portHold?.destroy();
+    this.portHold = undefined;
     this.logs.close();
   }
 
