@@ -30,7 +30,7 @@ export interface ClientRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
 }
 
 const BODY_KEPT = 16 * 1024;

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog, resolveTargets } from '../lab/catalog.ts';
 import { ScenarioError, loadScenarioFile, parseYamlScenario } from '../lab/scenario/load.ts';
+import { requestBody, type ScenarioRequest } from '../lab/scenario/schema.ts';
 import { tempDir } from './helpers.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -23,6 +24,17 @@ describe('scenario loading', () => {
   it('names the file, the line and the path of an unknown behaviour', async () => {
     const p = await problems('bad-behaviour.yaml');
     expect(p).toEqual([expect.objectContaining({ path: 'members.0.script.0.do.1', line: 10, message: expect.stringContaining('unknown behaviour "teleport"') })]);
+  });
+
+  it('keeps bodyBytes as a count: loading the catalog builds no filler body (send-timeout asks for 8 MiB)', async () => {
+    const sendTimeout = (await loadCatalog()).find((l) => l.scenario.name === 'send-timeout')!;
+    const [step] = sendTimeout.scenario.requests;
+    expect(step!.kind).toBe('request');
+    const request = (step as { request: ScenarioRequest }).request;
+    expect(request).toMatchObject({ bodyBytes: 8 * 1024 * 1024 });
+    expect(request.body).toBeUndefined();
+    // Made when sent, byte for byte what the count asks for.
+    expect(requestBody(request)).toHaveLength(8 * 1024 * 1024);
   });
 
   it('reports a YAML syntax error with its line', async () => {

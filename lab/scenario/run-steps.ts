@@ -5,7 +5,7 @@ import type { Lab } from '../lab.ts';
 import { performAction } from './action-step.ts';
 import type { Check } from './expectations.ts';
 import { membersAccepted, sendInLanes, untilReached } from './lanes.ts';
-import type { Scenario, ScenarioRequest } from './schema.ts';
+import { requestBody, type Scenario, type ScenarioRequest } from './schema.ts';
 
 /** A request the run sent: its step, and what the client saw. */
 export interface SentRequest {
@@ -61,7 +61,7 @@ export async function runSteps(lab: Lab, scenario: Scenario, options: StepsOptio
         const ids = Array.from({ length: r.repeat }, () => String(++n));
         const before = membersAccepted(lab);
         const sending = sendInLanes(lab, ids.length, r.concurrency, async (i) => {
-          const result = await client.send(ids[i]!, { method: r.method, path: r.path, headers: r.headers, body: r.body }, r.as);
+          const result = await client.send(ids[i]!, { method: r.method, path: r.path, headers: r.headers, body: requestBody(r) }, r.as);
           sent.push({ request: r, result });
           return result.doneAt;
         }, options.signal);

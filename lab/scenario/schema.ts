@@ -106,9 +106,13 @@ export const requestSchema = z
     faultClass: faultClassSchema.optional(),
   })
   .strict()
-  .refine((r) => r.body === undefined || r.bodyBytes === undefined, { message: 'give body or bodyBytes, not both', path: ['bodyBytes'] })
-  .transform((r) => (r.bodyBytes === undefined ? r : { ...r, body: filler(r.bodyBytes).toString('latin1') }));
+  .refine((r) => r.body === undefined || r.bodyBytes === undefined, { message: 'give body or bodyBytes, not both', path: ['bodyBytes'] });
 export type ScenarioRequest = z.output<typeof requestSchema>;
+
+/** The body to send, made when it is sent: a catalog that is only read never builds `bodyBytes` of filler. */
+export function requestBody(r: Pick<ScenarioRequest, 'body' | 'bodyBytes'>): string | Buffer | undefined {
+  return r.bodyBytes === undefined ? r.body : filler(r.bodyBytes);
+}
 
 export type ScenarioStep = { kind: 'request'; request: ScenarioRequest } | { kind: 'action'; action: ScenarioAction };
 

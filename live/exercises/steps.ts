@@ -1,6 +1,6 @@
 import type { ClientResult } from '../../lab/client.ts';
 import { membersAccepted, sendInLanes, untilReached } from '../../lab/scenario/lanes.ts';
-import { requestSchema } from '../../lab/scenario/schema.ts';
+import { requestBody, requestSchema } from '../../lab/scenario/schema.ts';
 import type { LiveLab } from '../live-lab.ts';
 import type { Step } from './catalog.ts';
 
@@ -24,7 +24,8 @@ export async function runSteps(live: LiveLab, steps: readonly Step[]): Promise<C
       const r = requestSchema.parse(step);
       const before = membersAccepted(live.lab);
       const sending = sendInLanes(live.lab, r.repeat, r.concurrency, async () => {
-        const result = await live.send({ method: r.method, path: r.path, headers: r.headers, body: r.body, as: r.as });
+        const body = requestBody(r);
+        const result = await live.send({ method: r.method, path: r.path, headers: r.headers, body: Buffer.isBuffer(body) ? body.toString('latin1') : body, as: r.as });
         results.push(result);
         return result.doneAt;
       });
