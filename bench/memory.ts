@@ -31,17 +31,25 @@ interface Reading {
   heapUsed: number;
 }
 
-export interface MemoryResult {
-  config: MemoryConfig;
-  held: number;
-  fdLimit: { soft: number; hard: number };
+/** What holding the requests cost one pair of hosts, over the rounds. */
+export interface HeldFigures {
   baselineMb: Spread;
   heldMb: Spread;
-  /** kB (1000 bytes) of RSS per held request above the idle baseline: the whole lab, then each host. */
+  /** kB (1000 bytes) of RSS per held request above the idle baseline: both hosts, then each. */
   kbPerHeld: Spread;
   controllerKbPerHeld: Spread;
   memberKbPerHeld: Spread;
   heapKbPerHeld: Spread;
+}
+
+export interface MemoryResult {
+  config: MemoryConfig;
+  held: number;
+  fdLimit: { soft: number; hard: number };
+  /** The lab's controller and member. */
+  lab: HeldFigures;
+  /** The floor pair (bench/hosts/floor-*.ts): the least a Node proxy forwarding with undici holds. */
+  floor: HeldFigures;
   /** Live allocations made while the requests were taken on, by allocating function (one profiled round). */
   profiles: { controller: ProfileSummary; member: ProfileSummary } | undefined;
 }
@@ -70,39 +78,79 @@ function raiseFileLimit(wanted: number): { soft: number; hard: number } {
  * controller and the member run in two processes (not the in-process lab) so each gets the whole
  * open-file limit: the controller needs two descriptors per held request (client and member
  * side), the member one. RSS after full GCs, against the idle baseline after warm-up requests;
- * a fresh pair of processes per round.
+ * a fresh pair of processes per round. Each round measures the floor pair the same way right
+ * after the lab: what any Node proxy forwarding with undici holds, so the lab's share is what lies
+ * above it.
  */
 export async function memoryAtScale(config: MemoryConfig, tmp: string, log: (s: string) => void): Promise<MemoryResult> {
   const fdLimit = raiseFileLimit(2 * config.held + FD_MARGIN);
   const held = Math.min(config.held, Math.floor((fdLimit.soft - FD_MARGIN) / 2));
   if (held < config.held) log(`  open-file limit ${fdLimit.soft} (hard ${fdLimit.hard}): holding ${held} requests, not ${config.held}`);
-  const rounds: Round[] = [];
+  const lab: Round[] = [];
+  const floor: Round[] = [];
+  const perHeld = (r: Round) => ((total(r.held) - total(r.base)) / held / 1000).toFixed(2);
   for (let round = 0; round < config.rounds; round++) {
-    const r = await holdRound(config, held, join(tmp, `round-${round + 1}`), false);
-    rounds.push(r);
-    log(`  round ${round + 1}: baseline ${(total(r.base) / 1e6).toFixed(1)} MB, ${held} held ${(total(r.held) / 1e6).toFixed(1)} MB, ` +
-      `${((total(r.held) - total(r.base)) / held / 1000).toFixed(2)} kB per held request`);
+    const dir = join(tmp, `round-${round + 1}`);
+    const l = await holdRound(config, held, join(dir, 'lab'), startLab, false);
+    const f = await holdRound(config, held, join(dir, 'floor'), startFloor, false);
+    lab.push(l);
+    floor.push(f);
+    log(`  round ${round + 1}: baseline ${(total(l.base) / 1e6).toFixed(1)} MB, ${held} held ${(total(l.held) / 1e6).toFixed(1)} MB, ` +
+      `${perHeld(l)} kB per held request (floor ${perHeld(f)} kB)`);
   }
-  const perHeld = (f: (r: Reading[]) => number) => spread(rounds.map((r) => (f(r.held) - f(r.base)) / held / 1000));
-  const kbPerHeld = perHeld(total);
+  const labFigures = figures(lab, held);
   let profiles: MemoryResult['profiles'];
-  if (config.profile || kbPerHeld.median > TARGET_KB_PER_HELD) {
+  if (config.profile || labFigures.kbPerHeld.median > TARGET_KB_PER_HELD) {
     log('  one more round with the sampling heap profiler on both hosts');
-    profiles = (await holdRound(config, held, join(tmp, 'profiled'), true)).profiles;
+    profiles = (await holdRound(config, held, join(tmp, 'profiled'), startLab, true)).profiles;
   }
+  return { config, held, fdLimit, lab: labFigures, floor: figures(floor, held), profiles };
+}
+
+function figures(rounds: Round[], held: number): HeldFigures {
+  const perHeld = (f: (r: Reading[]) => number) => spread(rounds.map((r) => (f(r.held) - f(r.base)) / held / 1000));
   return {
-    config,
-    held,
-    fdLimit,
     baselineMb: spread(rounds.map((r) => total(r.base) / 1e6)),
     heldMb: spread(rounds.map((r) => total(r.held) / 1e6)),
-    kbPerHeld,
+    kbPerHeld: perHeld(total),
     controllerKbPerHeld: perHeld((r) => r[0]!.rss),
     memberKbPerHeld: perHeld((r) => r[1]!.rss),
     heapKbPerHeld: perHeld((r) => r[0]!.heapUsed + r[1]!.heapUsed),
-    profiles,
   };
 }
+
+/** Starts a pair of hosts in `root`: controller, then member. */
+type StartPair = (root: string) => Promise<{ controller: Child; member: Child }>;
+
+const GC = { nodeFlags: ['--expose-gc'] };
+
+/** The lab's own hosts, started by the lab's driver; they profile on request. */
+const startLab: StartPair = async (root) => {
+  const member = await startChild('member', { root: join(root, 'member'), timeScale: 1, script: MEMBER_SCRIPT, profile: join(root, 'member') }, GC);
+  try {
+    const controller = await startChild(
+      'controller',
+      // A day: nothing the bench waits for ever reaches it.
+      { root: join(root, 'arr'), timeScale: 1, farm: { protocol: { timeout: '1.00:00:00' } }, member: { host: '127.0.0.1', port: member.port }, profile: join(root, 'arr') },
+      GC,
+    );
+    return { controller, member };
+  } catch (err) {
+    await member.stop();
+    throw err;
+  }
+};
+
+/** The floor: a node:net member that never answers, behind a node:net server forwarding through an undici Pool. */
+const startFloor: StartPair = async () => {
+  const member = await startChild('floor-member', {}, GC);
+  try {
+    return { controller: await startChild('floor-forwarder', { member: { host: '127.0.0.1', port: member.port } }, GC), member };
+  } catch (err) {
+    await member.stop();
+    throw err;
+  }
+};
 
 interface Round {
   /** Controller, then member. */
@@ -114,21 +162,13 @@ interface Round {
 const total = (r: Reading[]) => r.reduce((a, x) => a + x.rss, 0);
 
 /** A fresh controller and member: warm up, read the baseline, hold `held` requests, read again. */
-async function holdRound(config: MemoryConfig, held: number, root: string, profile: boolean): Promise<Round> {
-  let member: Child | undefined;
-  let controller: Child | undefined;
+async function holdRound(config: MemoryConfig, held: number, root: string, start: StartPair, profile: boolean): Promise<Round> {
+  let hosts: Child[] = [];
   const sockets: Socket[] = [];
   try {
     await mkdir(root, { recursive: true });
-    const flags = { nodeFlags: ['--expose-gc'] };
-    member = await startChild('member', { root: join(root, 'member'), timeScale: 1, script: MEMBER_SCRIPT, profile: join(root, 'member') }, flags);
-    controller = await startChild(
-      'controller',
-      // A day: nothing the bench waits for ever reaches it.
-      { root: join(root, 'arr'), timeScale: 1, farm: { protocol: { timeout: '1.00:00:00' } }, member: { host: '127.0.0.1', port: member.port }, profile: join(root, 'arr') },
-      flags,
-    );
-    const hosts = [controller, member];
+    const { controller, member } = await start(root);
+    hosts = [controller, member];
     await warm(controller.port, config.warmups);
     const base = await Promise.all(hosts.map((h) => h.ask<Reading>('memory')));
     if (profile) await Promise.all(hosts.map((h) => h.ask('heap-start')));
@@ -140,7 +180,7 @@ async function holdRound(config: MemoryConfig, held: number, root: string, profi
     return { base, held: during, profiles: { controller: c!, member: m! } };
   } finally {
     for (const s of sockets) s.destroy();
-    await stopAll([controller, member]);
+    await stopAll(hosts);
   }
 }
 

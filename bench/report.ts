@@ -2,7 +2,7 @@ import { fuzzClean, type FuzzResult } from './fuzz.ts';
 import { renderStorm, stormClean, type StormRun } from './storm.ts';
 import type { Machine } from './machine.ts';
 import { TARGET_RUN_ALL_OVERHEAD_S, TARGET_SHORT_S, type CliStartupResult } from './cli-startup.ts';
-import type { MemoryResult } from './memory.ts';
+import type { HeldFigures, MemoryResult } from './memory.ts';
 import { TARGET_KB_PER_HELD } from './memory.ts';
 import type { ProfileSummary } from './profiles.ts';
 import { NGINX_SETUP } from './nginx.ts';
@@ -75,7 +75,8 @@ export function summaryTable(run: BenchRun): string {
   }
   const m = run.memory;
   if (m) {
-    rows.push([`4. RSS per held request above idle (${num(m.held)} held)`, `${fmt(m.kbPerHeld, 1)} kB`, `< ${TARGET_KB_PER_HELD} kB`, met(m.kbPerHeld.median < TARGET_KB_PER_HELD)]);
+    rows.push([`4. RSS per held request above idle (${num(m.held)} held)`, `${fmt(m.lab.kbPerHeld, 1)} kB`, `< ${TARGET_KB_PER_HELD} kB`, met(m.lab.kbPerHeld.median < TARGET_KB_PER_HELD)]);
+    rows.push([`4. Floor: the same for node:net + undici Pool forwarding to a node:net member`, `${fmt(m.floor.kbPerHeld, 1)} kB`, 'reported', '–']);
   }
   const cli = run.cliStartup;
   if (cli) {
@@ -274,7 +275,13 @@ function memorySection(m: MemoryResult): string {
     `A lab whose member never answers (\`sleep: 24h\`; the farm's timeout is a day) holding ${num(m.held)} requests through the controller, ` +
       'each on its own client connection. The controller and the member run in **two processes** (not the in-process lab), each with ' +
       '`--expose-gc`; both are read after two full GCs, first idle after 200 completed warm-up requests (the baseline), then once the member has ' +
-      `accepted every held request. A fresh pair of processes per round; ${m.kbPerHeld.n} rounds. kB = 1,000 bytes.`,
+      `accepted every held request. A fresh pair of processes per round; ${m.lab.kbPerHeld.n} rounds. kB = 1,000 bytes.`,
+    '',
+    'The floor, measured the same way in the same rounds (each round right after the lab\'s pair, same held count, warm-up, GCs and ' +
+      'baseline): a member that is a `node:net` server taking each request\'s head and never answering (bench/hosts/floor-member.ts), behind ' +
+      'the least forwarder the lab\'s constraints allow, a `node:net` server that reads each request\'s head and dispatches it through one undici ' +
+      '`Pool` to that member, holding the response (bench/hosts/floor-forwarder.ts). What it holds per request is the client\'s socket, undici\'s ' +
+      'connection to the member (a `Client` per connection) and its socket, and the member\'s socket: no logging, no header rewriting, no timers.',
   ];
   if (m.held < m.config.held) {
     out.push(
@@ -285,14 +292,21 @@ function memorySection(m: MemoryResult): string {
         'Where `prlimit` may raise the limit, the bench holds the full count.',
     );
   }
+  const row = (name: string, f: HeldFigures) =>
+    [name, fmt(f.baselineMb, 1), fmt(f.heldMb, 1), fmt(f.kbPerHeld, 1), fmt(f.controllerKbPerHeld, 1), fmt(f.memberKbPerHeld, 1), fmt(f.heapKbPerHeld, 1)];
+  const above = (f: (h: HeldFigures) => { median: number }) => num(f(m.lab).median - f(m.floor).median, 1);
   out.push(
     '',
     table(
-      ['idle RSS MB (both)', 'held RSS MB (both)', 'kB/held: lab', 'kB/held: controller', 'kB/held: member', 'JS heap kB/held (both)'],
-      [[fmt(m.baselineMb, 1), fmt(m.heldMb, 1), fmt(m.kbPerHeld, 1), fmt(m.controllerKbPerHeld, 1), fmt(m.memberKbPerHeld, 1), fmt(m.heapKbPerHeld, 1)]],
+      ['pair', 'idle RSS MB (both)', 'held RSS MB (both)', 'kB/held: both', 'kB/held: controller', 'kB/held: member', 'JS heap kB/held (both)'],
+      [row('ARR lab: controller + member', m.lab), row('floor: net + undici Pool forwarder, net member', m.floor)],
     ),
     '',
-    `Target: under ${TARGET_KB_PER_HELD} kB per held request above the idle baseline (${met(m.kbPerHeld.median < TARGET_KB_PER_HELD)}).`,
+    `No Node+undici proxy can hold a request in less than ${num(m.floor.kbPerHeld.median, 1)} kB here (${num(m.floor.controllerKbPerHeld.median, 1)} kB ` +
+      `forwarder, ${num(m.floor.memberKbPerHeld.median, 1)} kB member). The lab holds ${above((h) => h.kbPerHeld)} kB per request above that floor ` +
+      `(controller ${above((h) => h.controllerKbPerHeld)}, member ${above((h) => h.memberKbPerHeld)}). ` +
+      `Target: under ${TARGET_KB_PER_HELD} kB per held request above the idle baseline (${met(m.lab.kbPerHeld.median < TARGET_KB_PER_HELD)})` +
+      `${m.floor.kbPerHeld.median >= TARGET_KB_PER_HELD ? ': out of reach by construction on this machine, the floor alone exceeds it' : ''}.`,
   );
   if (m.profiles) {
     out.push(

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Server as NetServer, Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
 /**
@@ -55,6 +56,39 @@ export async function listenOnLoopback(server: Server, cleanup: () => void = () 
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       cleanup();
+    },
+  };
+}
+
+/** Memory after two full collections (the process must run with --expose-gc), with the requests taken so far. */
+export function memoryReading(accepted: number) {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return { accepted, rss: m.rss, heapUsed: m.heapUsed, external: m.external };
+}
+
+/** A node:net server of a floor child on a loopback port, answering `stats` and `memory` with its count of requests. */
+export async function listenNetOnLoopback(server: NetServer, accepted: () => number, cleanup: () => Promise<void> = async () => {}): Promise<Served> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  const address = server.address();
+  return {
+    ready: { port: typeof address === 'object' && address ? address.port : 0, pid: process.pid },
+    commands: {
+      stats: () => ({ accepted: accepted() }),
+      memory: () => memoryReading(accepted()),
+    },
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await cleanup();
+      await new Promise((resolve) => server.close(resolve));
     },
   };
 }

@@ -5,7 +5,7 @@ import { DEFAULT_FREB_RULE } from '../../iis/freb/freb-log.ts';
 import { httpSysSchema } from '../../iis/http-sys/settings.ts';
 import { StaticDirectory, type Endpoint } from '../../proxy/member-directory.ts';
 import type { HostContext, HostHandle } from '../../lab/host-driver.ts';
-import type { Served } from './child.ts';
+import { memoryReading, type Served } from './child.ts';
 import { profilerCommands } from './profiler.ts';
 
 /**
@@ -33,15 +33,7 @@ export function served(host: HostHandle, context: HostContext, profile?: string)
     ready: { port: host.endpoint.port, pid: process.pid },
     commands: {
       stats: () => ({ accepted: host.accepted, logged: host.logged, rss: process.memoryUsage().rss }),
-      /** Memory after two full collections (the process must run with --expose-gc). */
-      memory: () => {
-        const gc = (globalThis as { gc?: () => void }).gc;
-        if (!gc) throw new Error('run with --expose-gc');
-        gc();
-        gc();
-        const m = process.memoryUsage();
-        return { accepted: host.accepted, rss: m.rss, heapUsed: m.heapUsed, external: m.external };
-      },
+      memory: () => memoryReading(host.accepted),
       /** Event-loop delay (ms) since the last call. */
       'loop-delay': () => {
         const ms = (ns: number) => ns / 1e6;
