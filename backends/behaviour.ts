@@ -7,7 +7,8 @@ import type { HostRequest } from '../iis/host-request.ts';
  * its own file under behaviours/, names its options as a zod schema (so TypeScript, YAML and the
  * control API share one validation), and is registered by name in behaviours/index.ts.
  */
-export type BehaviourResult = 'next' | 'end';
+/** `'end'`: the page is done; `'next'` (or nothing, so a wait can be returned as it is): the next step runs. */
+export type BehaviourResult = 'next' | 'end' | void;
 
 export interface Behaviour<S extends z.ZodType = z.ZodType> {
   name: string;

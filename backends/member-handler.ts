@@ -3,18 +3,16 @@ import type { HostRequest } from '../iis/host-request.ts';
 import respond from './behaviours/respond.ts';
 import { Script, type Step } from './script.ts';
 
-const DONE = Promise.resolve();
-
 /**
  * Runs the steps from `from` on, each once the one before is done: a chain of promises rather than
- * an async loop, so a page waiting in a step keeps no frame of its own.
+ * an async loop, so a page waiting in a step keeps no frame of its own. The last step's promise is
+ * the page's: a page that ends without writing anything gets its response ended by the host.
  */
 function runSteps(request: HostRequest, steps: readonly Step[], from: number): Promise<unknown> {
-  const step = steps[from];
-  if (step) return step.behaviour.run(request, step.options).then((result) => (result === 'end' ? undefined : runSteps(request, steps, from + 1)));
-  // A script that ran out of steps without ending: the page returned without writing anything.
-  if (!request.httpErr && !request.res.writableEnded && !request.clientGone) request.res.end();
-  return DONE;
+  const step = steps[from]!;
+  const ran = step.behaviour.run(request, step.options);
+  if (from === steps.length - 1) return ran;
+  return ran.then((result) => (result === 'end' ? undefined : runSteps(request, steps, from + 1)));
 }
 
 const DEFAULT_STEPS: Step[] = [{ behaviour: respond, options: respond.options.parse(undefined) }];

@@ -42,7 +42,7 @@ export class HostRequest {
   clientGoneAt: number | undefined;
   arrLogId: string | undefined;
   /** Text the handler appended to the log line's cs-uri-query (IIS's AppendToLog). */
-  readonly appendedToLog: string[] = [];
+  appendedToLog: readonly string[] = NOTHING;
   /** The handler's own account of a failure (ARR: its classification row id), kept in the record's meta. */
   failure: string | undefined;
   logged = false;
@@ -55,7 +55,7 @@ export class HostRequest {
    * Failed Request Tracing events buffered for this request after its start (written only if a
    * rule fires; the start events are made from the request itself, see `startEvents`).
    */
-  readonly trace: (TraceEvent | (() => TraceEvent[]))[] = [];
+  trace: readonly (TraceEvent | (() => TraceEvent[]))[] = NOTHING;
   /** Addresses as accepted; a socket forgets them once destroyed, the log must not. */
   readonly peer: { cIp: string; cPort: number; sIp: string; sPort: number };
 
@@ -117,12 +117,17 @@ export class HostRequest {
   }
 
   addTrace(name: string, area: Area, level: Level, fields: TraceEvent['fields']): void {
-    this.trace.push({ name, area, level, at: this.timeline.now(), fields });
+    this.trace = [...this.trace, { name, area, level, at: this.timeline.now(), fields }];
   }
 
   /** Several events made only if the trace is written (they must capture what they need now). */
   addTraceBatch(events: () => TraceEvent[]): void {
-    this.trace.push(events);
+    this.trace = [...this.trace, events];
+  }
+
+  /** IIS's AppendToLog: `parts` go into the log line's cs-uri-query. */
+  appendToLog(...parts: string[]): void {
+    this.appendedToLog = this.appendedToLog.length === 0 ? parts : [...this.appendedToLog, ...parts];
   }
 
   get socket(): Socket {
@@ -205,6 +210,12 @@ export class HostRequest {
     this.socket.end(answerBytes(answer, new Date(this.timeline.now())));
   }
 }
+
+/**
+ * What a request that recorded nothing holds. Its lists are replaced, never pushed to: an array a
+ * first push grows keeps room for 17 entries, for as long as the request is held.
+ */
+const NOTHING: readonly never[] = [];
 
 /** A request IIS counts as local (errorMode DetailedLocalOnly): it came over loopback. */
 function isLoopback(address: string | undefined): boolean {

@@ -304,8 +304,9 @@ export class IisHost {
     if (this.front.refusesRequest(request)) return;
     const admission = this.front.admit(request);
     // A worker picks a request with a body up after http.sys has parsed the body bytes that came
-    // with it (a malformed chunk is refused before the page runs); a bodyless one needs no turn.
-    if (admission instanceof Promise || carriesBody(req)) void Promise.resolve(admission).then((worker) => this.serve(request, worker));
+    // with it (a malformed chunk is refused before the page runs); a bodyless one, or one whose
+    // body is whole already (WinHTTP's `Content-Length: 0`), needs no turn.
+    if (admission instanceof Promise || (carriesBody(req) && !req.bodyReceived)) void Promise.resolve(admission).then((worker) => this.serve(request, worker));
     else void this.serve(request, admission);
   }
 

@@ -56,7 +56,7 @@ export class ArrHandler implements RequestHandler {
     const logId = this.ids.guid();
     request.arrLogId = logId;
     // The key a support engineer follows from this line to the member's trace (docs/reference.md §5.2); no cache: always a miss.
-    request.appendedToLog.push(`${protocol.logCacheHitName}=0`, `${protocol.logGuidName}=${logId}`);
+    request.appendToLog(`${protocol.logCacheHitName}=0`, `${protocol.logGuidName}=${logId}`);
     const headers = arrRequestHeaders(req, { ip: request.peer.cIp, port: request.peer.cPort }, protocol, logId, maxForwards);
     server.started();
     traceRouting(request, route, headers, protocol);
@@ -71,6 +71,8 @@ export class ArrHandler implements RequestHandler {
     // preserveHostHeader="false": the member is asked for itself, not for the client's site.
     const memberHost = server.config.httpPort === 80 ? server.address : `${server.address}:${server.config.httpPort}`;
     const sent = protocol.preserveHostHeader ? headers : headers.map((pair): HeaderPair => (pair[0] === 'Host' ? ['Host', memberHost] : pair));
+    // undici keeps its own copy of the head: a held trip keeps the count, not the headers.
+    const bytesSent = requestBytes(req.method, req.url, sent);
     let inFlight: InFlight | undefined;
     const trip = new Promise<RelayOutcome>((resolve) => {
       inFlight = this.forwarder.forward(
@@ -88,10 +90,10 @@ export class ArrHandler implements RequestHandler {
       );
       server.inFlight.add(inFlight);
     });
-    return trip.then((outcome) => this.tripEnded(request, server, inFlight!, sent, started, outcome));
+    return trip.then((outcome) => this.tripEnded(request, server, inFlight!, bytesSent, started, outcome));
   }
 
-  private tripEnded(request: HostRequest, server: ServerRuntime, inFlight: InFlight, sent: HeaderPair[], started: number, outcome: RelayOutcome): RelayOutcome {
+  private tripEnded(request: HostRequest, server: ServerRuntime, inFlight: InFlight, bytesSent: number, started: number, outcome: RelayOutcome): RelayOutcome {
     const { req } = request;
     server.inFlight.delete(inFlight);
     const now = request.clock.now();
@@ -102,7 +104,7 @@ export class ArrHandler implements RequestHandler {
       failed: !clientFault && (outcome.failure !== undefined || outcome.status >= 500),
       at: now,
       responseMs: now - started,
-      bytesSent: requestBytes(req.method, req.url, sent),
+      bytesSent,
       bytesReceived: outcome.bytesReceived,
     });
     if (clientFault) return outcome;
@@ -191,14 +193,18 @@ function traceRouting(request: HostRequest, route: Route, headers: HeaderPair[],
   const c = { ...server.counters };
   const state = server.state;
   const at = request.clock.now();
+  // The values are read now: the events are made only if the trace is written, and a held request keeps no headers for them.
+  const value = (name: string) => headerValue(headers, name) ?? '';
+  const maxForwards = value('max-forwards');
+  const forwardedFor = protocol.xForwardedForHeaderName ? value(protocol.xForwardedForHeaderName) : undefined;
+  const logGuid = value(protocol.logGuidName);
   request.addTraceBatch(() => {
-    const value = (name: string) => headerValue(headers, name) ?? '';
     const set: [string, string][] = [
-      ['Max-Forwards', value('max-forwards')],
-      ...(protocol.xForwardedForHeaderName ? [[protocol.xForwardedForHeaderName, value(protocol.xForwardedForHeaderName)] as [string, string]] : []),
+      ['Max-Forwards', maxForwards],
+      ...(forwardedFor !== undefined ? [[protocol.xForwardedForHeaderName, forwardedFor] as [string, string]] : []),
       [protocol.sslHeaderName, ''],
       [protocol.clientCertHeaderName, ''],
-      [protocol.logGuidName, value(protocol.logGuidName)],
+      [protocol.logGuidName, logGuid],
       ['Connection', ''],
     ];
     return [
