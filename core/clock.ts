@@ -223,26 +223,22 @@ class Offer implements Point {
 }
 
 /**
- * One `sleep`: the timer resolves it, the signal's abort (a listener object, so no closure of its
- * own) rejects it and cancels the timer.
+ * One `sleep`: the timer resolves it; its signal's abort rejects it and cancels the timer. A held
+ * page keeps one, so it is one object, with no abort listener of its own: the sleeps waiting on a
+ * signal are woken by the one listener their set has.
  */
 class Sleep {
   timer: TimerHandle | undefined;
 
   constructor(
     private readonly resolve: () => void,
-    private readonly reject: (reason: unknown) => void,
-    private readonly signal: AbortSignal | undefined,
+    readonly reject: (reason: unknown) => void,
+    private readonly sleepers: Set<Sleep> | undefined,
   ) {}
 
   wake(): void {
-    this.signal?.removeEventListener('abort', this);
+    this.sleepers?.delete(this);
     this.resolve();
-  }
-
-  handleEvent(): void {
-    this.timer?.cancel();
-    this.reject(this.signal!.reason);
   }
 }
 
@@ -275,6 +271,7 @@ export class LabClock {
   private readonly offers = new Map<string, Offer>();
   /** Receivers' timelines by offer key, until the sender withdraws the offer. */
   private readonly answers = new Map<string, Timeline>();
+  private readonly sleepers = new WeakMap<AbortSignal, Set<Sleep>>();
   private readonly report: TimingReport = { timers: 0, late: 0, maxLateWallMs: 0, maxLateNominalMs: 0, holdsExpired: 0 };
 
   constructor(options: ClockOptions) {
@@ -425,10 +422,33 @@ export class LabClock {
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.timeline()?.park();
     return new Promise((resolve, reject) => {
-      const sleep = new Sleep(resolve, reject, signal);
+      const sleepers = signal ? this.sleepersOf(signal) : undefined;
+      const sleep = new Sleep(resolve, reject, sleepers);
       sleep.timer = this.setTimer(ms, () => sleep.wake());
-      signal?.addEventListener('abort', sleep, { once: true });
+      sleepers?.add(sleep);
     });
+  }
+
+  /** The sleeps waiting on `signal`, with the one abort listener that rejects them all, in the order they began. */
+  private sleepersOf(signal: AbortSignal): Set<Sleep> {
+    let sleepers = this.sleepers.get(signal);
+    if (!sleepers) {
+      const set = new Set<Sleep>();
+      sleepers = set;
+      this.sleepers.set(signal, set);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const sleep of set) {
+            sleep.timer?.cancel();
+            sleep.reject(signal.reason);
+          }
+          set.clear();
+        },
+        { once: true },
+      );
+    }
+    return sleepers;
   }
 
   /**

@@ -1,7 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { LabClock, Timeline } from '../core/clock.ts';
 import { createHash } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import type { AddressBook } from '../core/address-book.ts';
 import type { TimeTakenModel } from './log-records.ts';
 import { HttpSysFront } from './http-sys/front.ts';
@@ -116,8 +115,6 @@ export class IisHost {
     this.bindAddress = options.bindAddress ?? '127.0.0.1';
     this.boundPort = options.port ?? 0;
     this.ids = options.ids;
-    // Every sleeping page listens for the host stopping: as many listeners as requests in flight.
-    setMaxListeners(0, this.stopping.signal);
     this.modelled = options.addresses;
     this.errorMode = options.errorMode ?? 'DetailedLocalOnly';
     this.freb = new FrebLog(frebDir(options.root, options.identity.siteId), options.freb ?? DEFAULT_FREB_RULE);

@@ -249,7 +249,8 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
       url: rl.uri!,
       httpVersion: rl.httpVersion,
       headers,
-      rawHeaders,
+      // A copy of its own length: pushes left room for dozens more, kept for as long as the request is held.
+      rawHeaders: rawHeaders.slice(),
       keepAlive,
       body,
       expectContinue: rl.httpVersion === '1.1' && continues,
