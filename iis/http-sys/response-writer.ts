@@ -8,6 +8,14 @@ type HeaderValue = string | number | readonly string[];
 /** Bodies up to this size go out in one buffer with the head; larger ones are not copied. */
 const ONE_WRITE_BODY = 64 * 1024;
 
+interface Header {
+  lower: string;
+  name: string;
+  value: string | string[];
+}
+
+const NO_HEADERS: readonly Header[] = [];
+
 /** The connection a response is written on. */
 export interface ResponseOwner {
   /** The Date header's value, now. */
@@ -30,7 +38,11 @@ export class ResponseWriter extends EventEmitter {
   writableFinished = false;
   /** The connection under it has closed. */
   closed = false;
-  private readonly headers = new Map<string, { name: string; value: string | string[] }>();
+  /**
+   * In the order first set. A list replaced on each change rather than a Map: a held response keeps
+   * its one or two headers without a hash table's room for more.
+   */
+  private headers: readonly Header[] = NO_HEADERS;
   private chunked = false;
   private noBody = false;
   /** The connection must close after this response (framing or the client asked). */
@@ -53,12 +65,14 @@ export class ResponseWriter extends EventEmitter {
   }
 
   setHeader(name: string, value: HeaderValue): this {
-    this.headers.set(name.toLowerCase(), { name, value: Array.isArray(value) ? [...value] : String(value) });
+    const entry: Header = { lower: name.toLowerCase(), name, value: Array.isArray(value) ? [...value] : String(value) };
+    const at = this.headers.findIndex((h) => h.lower === entry.lower);
+    this.headers = at < 0 ? [...this.headers, entry] : this.headers.map((h, i) => (i === at ? entry : h));
     return this;
   }
 
   appendHeader(name: string, value: HeaderValue): this {
-    const prior = this.headers.get(name.toLowerCase());
+    const prior = this.header(name.toLowerCase());
     const add = Array.isArray(value) ? [...value] : [String(value)];
     if (!prior) return this.setHeader(name, add.length === 1 ? add[0]! : add);
     prior.value = [...(Array.isArray(prior.value) ? prior.value : [prior.value]), ...add];
@@ -66,16 +80,17 @@ export class ResponseWriter extends EventEmitter {
   }
 
   getHeader(name: string): string | string[] | undefined {
-    return this.headers.get(name.toLowerCase())?.value;
+    return this.header(name.toLowerCase())?.value;
   }
 
   /** Header names as the page set them (spelling kept), in order. */
   getRawHeaderNames(): string[] {
-    return [...this.headers.values()].map((h) => h.name);
+    return this.headers.map((h) => h.name);
   }
 
   removeHeader(name: string): void {
-    this.headers.delete(name.toLowerCase());
+    const lower = name.toLowerCase();
+    this.headers = this.headers.filter((h) => h.lower !== lower);
   }
 
   flushHeaders(): void {
@@ -106,7 +121,7 @@ export class ResponseWriter extends EventEmitter {
       callback?.();
       return this;
     }
-    if (!this.headersSent && chunk !== undefined && !this.headers.has('content-length')) {
+    if (!this.headersSent && chunk !== undefined && !this.header('content-length')) {
       this.setHeader('Content-Length', typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
     }
     const head = this.headersSent ? '' : this.head();
@@ -148,6 +163,10 @@ export class ResponseWriter extends EventEmitter {
     this.socket.destroy();
   }
 
+  private header(lower: string): Header | undefined {
+    return this.headers.find((h) => h.lower === lower);
+  }
+
   private head(): string {
     this.headersSent = true;
     // HTTP/0.9 has no status line or headers: the body alone, ended by closing (docs/reference.md §6.6).
@@ -157,20 +176,20 @@ export class ResponseWriter extends EventEmitter {
     }
     const status = this.statusCode;
     this.noBody = this.headOnly || status === 204 || status === 304 || (status >= 100 && status < 200);
-    const hasLength = this.headers.has('content-length');
+    const hasLength = this.header('content-length') !== undefined;
     if (!this.noBody && !hasLength) {
       if (this.http10) this.closeAfter = true;
       else this.chunked = true;
     }
-    if (this.headers.get('connection')?.value.toString().toLowerCase() === 'close') this.closeAfter = true;
+    if (this.header('connection')?.value.toString().toLowerCase() === 'close') this.closeAfter = true;
     let out = `HTTP/1.1 ${status} ${this.statusMessage ?? STATUS_CODES[status] ?? 'Unknown'}\r\n`;
-    for (const { name, value } of this.headers.values()) {
+    for (const { name, value } of this.headers) {
       if (Array.isArray(value)) for (const v of value) out += `${name}: ${v}\r\n`;
       else out += `${name}: ${value}\r\n`;
     }
-    if (!this.headers.has('date')) out += `Date: ${this.owner.date()}\r\n`;
+    if (!this.header('date')) out += `Date: ${this.owner.date()}\r\n`;
     if (this.chunked) out += 'Transfer-Encoding: chunked\r\n';
-    if (this.closeAfter && !this.headers.has('connection')) out += 'Connection: close\r\n';
+    if (this.closeAfter && !this.header('connection')) out += 'Connection: close\r\n';
     else if (!this.closeAfter && this.http10) out += 'Connection: keep-alive\r\n';
     return `${out}\r\n`;
   }
