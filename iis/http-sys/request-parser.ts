@@ -171,7 +171,7 @@ function checkTarget(method: string, target: string, limits: Limits): string | u
 }
 
 function simpleRequest(line: LineParts): RequestHead {
-  return { method: line.method, url: line.uri!, httpVersion: '0.9', headers: {}, rawHeaders: [], keepAlive: false, body: { kind: 'none' }, expectContinue: false };
+  return { method: detached(line.method), url: detached(line.uri!), httpVersion: '0.9', headers: {}, rawHeaders: [], keepAlive: false, body: { kind: 'none' }, expectContinue: false };
 }
 
 function parseComplete(text: string, size: number, limits: Limits): HeadResult {
@@ -190,7 +190,7 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
     const lws = l.startsWith(' ') || l.startsWith('\t');
     if (lws && rawHeaders.length > 0) {
       if (limits.obsFold === 'reject') return no('invalid-header', 'Header');
-      rawHeaders[rawHeaders.length - 1] += ` ${l.trim()}`;
+      rawHeaders[rawHeaders.length - 1] = detached(`${rawHeaders[rawHeaders.length - 1]} ${l.trim()}`);
       continue;
     }
     // White space between the request line and the first header is skipped (Parser Enhancements, §6.6).
@@ -198,9 +198,9 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
     const colon = field.indexOf(':');
     if (colon <= 0) return no('invalid-header', 'Header');
     const spelled = field.slice(0, colon);
-    const name = COMMON_NAMES.get(spelled) ?? spelled;
+    const name = COMMON_NAMES.get(spelled) ?? detached(spelled);
     if (!TOKEN.test(name) && !(limits.allowWeakHeaderNameSyntax && WEAK_NAME.test(name))) return no('invalid-header', 'Header');
-    const value = field.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = detached(field.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, ''));
     if ((limits.allowWeakHeaderValueSyntax ? VALUE_CONTROL_WEAK : VALUE_CONTROL).test(value)) return no('invalid-header', 'Header');
     // A repeated Content-Length of the same value is one length (RFC 9110 section 8.6); the pipeline sees it once [I].
     if (/^content-length$/i.test(name) && rawHeaders.some((n, j) => j % 2 === 0 && /^content-length$/i.test(n) && rawHeaders[j + 1] === value)) continue;
@@ -245,8 +245,8 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
     kind: 'head',
     size,
     head: {
-      method,
-      url: rl.uri!,
+      method: detached(method),
+      url: detached(rl.uri!),
       httpVersion: rl.httpVersion,
       headers,
       // A copy of its own length: pushes left room for dozens more, kept for as long as the request is held.
@@ -288,6 +288,15 @@ function hasBareCrOrLf(text: string): boolean {
   // A CR as the last byte received may still get its LF.
   for (let i = text.indexOf('\r'); i >= 0 && i < text.length - 1; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 0x0a) return true;
   return false;
+}
+
+/**
+ * A string that holds its own characters. V8 makes a slice of 13 characters or more a view of the
+ * string it was cut from: one header value kept for a held request would keep the whole head's
+ * text alive with it. Shorter slices are copies already.
+ */
+function detached(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'latin1').toString('latin1');
 }
 
 function trimCr(line: string): string {
