@@ -117,17 +117,17 @@ export class HostRequest {
   }
 
   addTrace(name: string, area: Area, level: Level, fields: TraceEvent['fields']): void {
-    this.trace = [...this.trace, { name, area, level, at: this.timeline.now(), fields }];
+    this.trace = this.trace.concat([{ name, area, level, at: this.timeline.now(), fields }]);
   }
 
   /** Several events made only if the trace is written (they must capture what they need now). */
   addTraceBatch(events: () => TraceEvent[]): void {
-    this.trace = [...this.trace, events];
+    this.trace = this.trace.concat([events]);
   }
 
   /** IIS's AppendToLog: `parts` go into the log line's cs-uri-query. */
   appendToLog(...parts: string[]): void {
-    this.appendedToLog = this.appendedToLog.length === 0 ? parts : [...this.appendedToLog, ...parts];
+    this.appendedToLog = this.appendedToLog.concat(parts);
   }
 
   get socket(): Socket {
@@ -212,8 +212,8 @@ export class HostRequest {
 }
 
 /**
- * What a request that recorded nothing holds. Its lists are replaced, never pushed to: an array a
- * first push grows keeps room for 17 entries, for as long as the request is held.
+ * What a request that recorded nothing holds. Its lists are replaced by concat, never pushed to or
+ * spread: those leave room for a dozen more entries, kept for as long as the request is held.
  */
 const NOTHING: readonly never[] = [];
 

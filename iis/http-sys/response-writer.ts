@@ -58,6 +58,9 @@ export class ResponseWriter extends EventEmitter {
     private readonly owner: ResponseOwner,
   ) {
     super();
+    // EventEmitter makes its table of listeners (a dictionary, ~180 bytes) at once, or on the first
+    // listener when there is none yet: a held response has no listener, so it waits for one.
+    (this as { _events?: unknown })._events = undefined;
     this.headOnly = request.method === 'HEAD';
     this.http09 = request.httpVersion === '0.9';
     this.http10 = request.httpVersion === '1.0';
@@ -67,7 +70,8 @@ export class ResponseWriter extends EventEmitter {
   setHeader(name: string, value: HeaderValue): this {
     const entry: Header = { lower: name.toLowerCase(), name, value: Array.isArray(value) ? [...value] : String(value) };
     const at = this.headers.findIndex((h) => h.lower === entry.lower);
-    this.headers = at < 0 ? [...this.headers, entry] : this.headers.map((h, i) => (i === at ? entry : h));
+    // concat makes an array of the exact length (a spread leaves room for a dozen more).
+    this.headers = at < 0 ? this.headers.concat([entry]) : this.headers.map((h, i) => (i === at ? entry : h));
     return this;
   }
 
