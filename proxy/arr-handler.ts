@@ -13,7 +13,7 @@ import type { WinHttpTrace } from './winhttp-trace.ts';
 import type { InFlight, ServerRuntime } from './server-state.ts';
 import { forwardWithRetry, type RetryOptions, type SinkFor } from './connect-retry.ts';
 import { serverVariable } from './server-variables.ts';
-import type { Forwarder } from './forwarder.ts';
+import type { Forwarder, ForwardSpec } from './forwarder.ts';
 import { ResponseRelay, errorPage, type RelayOutcome } from './response-relay.ts';
 
 /** What `handle` returns when ARR answered the request itself. */
@@ -73,24 +73,20 @@ export class ArrHandler implements RequestHandler {
     const sent = protocol.preserveHostHeader ? headers : headers.map((pair): HeaderPair => (pair[0] === 'Host' ? ['Host', memberHost] : pair));
     // undici keeps its own copy of the head: a held trip keeps the count, not the headers.
     const bytesSent = requestBytes(req.method, req.url, sent);
-    let inFlight: InFlight | undefined;
-    const trip = new Promise<RelayOutcome>((resolve) => {
-      inFlight = this.forwarder.forward(
-        {
-          address: server.address,
-          port: server.config.httpPort,
-          method: req.method ?? 'GET',
-          path: req.url ?? '/',
-          headers: sent,
-          body: hasBody(req) ? req : null,
-          reset: !protocol.keepAlive,
-          key: request.arrLogId,
-        },
-        sink(resolve),
-      );
-      server.inFlight.add(inFlight);
-    });
-    return trip.then((outcome) => this.tripEnded(request, server, inFlight!, bytesSent, started, outcome));
+    const spec: ForwardSpec = {
+      address: server.address,
+      port: server.config.httpPort,
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: sent,
+      body: hasBody(req) ? req : null,
+      reset: !protocol.keepAlive,
+      key: request.arrLogId,
+    };
+    const { trip, inFlight } = startTrip(this.forwarder, spec, sink);
+    server.inFlight.add(inFlight);
+    // The one closure a held trip keeps: it must capture nothing of the headers.
+    return trip.then((outcome) => this.tripEnded(request, server, inFlight, bytesSent, started, outcome));
   }
 
   private tripEnded(request: HostRequest, server: ServerRuntime, inFlight: InFlight, bytesSent: number, started: number, outcome: RelayOutcome): RelayOutcome {
@@ -161,6 +157,18 @@ class Trips implements RetryOptions {
   }
 }
 
+/**
+ * Hands a trip to the forwarder. A function of its own: a closure made where the headers and the
+ * sink are in scope would keep them (and everything the sink holds) for as long as the trip waits.
+ */
+function startTrip(forwarder: Forwarder, spec: ForwardSpec, sink: SinkFor): { trip: Promise<RelayOutcome>; inFlight: InFlight } {
+  let inFlight: InFlight | undefined;
+  const trip = new Promise<RelayOutcome>((resolve) => {
+    inFlight = forwarder.forward(spec, sink(resolve));
+  });
+  return { trip, inFlight: inFlight! };
+}
+
 function requestBytes(method: string | undefined, url: string | undefined, headers: HeaderPair[]): number {
   let n = `${method} ${url} HTTP/1.1\r\n`.length + 2;
   for (const [k, v] of headers) n += k.length + 4 + v.length;
@@ -193,11 +201,10 @@ function traceRouting(request: HostRequest, route: Route, headers: HeaderPair[],
   const c = { ...server.counters };
   const state = server.state;
   const at = request.clock.now();
-  // The values are read now: the events are made only if the trace is written, and a held request keeps no headers for them.
-  const value = (name: string) => headerValue(headers, name) ?? '';
-  const maxForwards = value('max-forwards');
-  const forwardedFor = protocol.xForwardedForHeaderName ? value(protocol.xForwardedForHeaderName) : undefined;
-  const logGuid = value(protocol.logGuidName);
+  // The values are read now (no closure over the headers): a held request keeps them for the trace, not the headers.
+  const maxForwards = headerValue(headers, 'max-forwards') ?? '';
+  const forwardedFor = protocol.xForwardedForHeaderName ? (headerValue(headers, protocol.xForwardedForHeaderName) ?? '') : undefined;
+  const logGuid = headerValue(headers, protocol.logGuidName) ?? '';
   request.addTraceBatch(() => {
     const set: [string, string][] = [
       ['Max-Forwards', maxForwards],
