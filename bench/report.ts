@@ -304,7 +304,10 @@ function memorySection(m: MemoryResult): string {
     '',
     `No Node+undici proxy can hold a request in less than ${num(m.floor.kbPerHeld.median, 1)} kB here (${num(m.floor.controllerKbPerHeld.median, 1)} kB ` +
       `forwarder, ${num(m.floor.memberKbPerHeld.median, 1)} kB member). The lab holds ${above((h) => h.kbPerHeld)} kB per request above that floor ` +
-      `(controller ${above((h) => h.controllerKbPerHeld)}, member ${above((h) => h.memberKbPerHeld)}). ` +
+      `(controller ${above((h) => h.controllerKbPerHeld)}, member ${above((h) => h.memberKbPerHeld)}; JS heap ${above((h) => h.heapKbPerHeld)}). ` +
+      'RSS moves with what V8 has committed besides live objects (the young generation, free pages it keeps), and the idle baseline of one pair ' +
+      'can differ by tens of MB from round to round, so a few kB per request separate rounds and a short run can even put the lab under its floor; ' +
+      'the JS heap after full collections is the steadier figure. ' +
       `Target: under ${TARGET_KB_PER_HELD} kB per held request above the idle baseline (${met(m.lab.kbPerHeld.median < TARGET_KB_PER_HELD)})` +
       `${m.floor.kbPerHeld.median >= TARGET_KB_PER_HELD ? ': out of reach by construction on this machine, the floor alone exceeds it' : ''}.`,
   );
