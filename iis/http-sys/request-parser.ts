@@ -71,6 +71,8 @@ const COMMON_NAMES = new Map(
     .flatMap((name) => [name, name.toLowerCase()])
     .map((name) => [name, name]),
 );
+/** The lower-case form of each common name. */
+const LOWER_NAMES = new Map([...COMMON_NAMES.keys()].map((name) => [name, name.toLowerCase()]));
 
 /**
  * Parses a request's head from the bytes at the start of `buf`, as http.sys would: it answers as
@@ -102,8 +104,8 @@ export function parseHead(buf: Buffer, limits: Limits): HeadResult {
     return { kind: 'more' };
   }
   if (headEnd > limits.maxRequestBytes + 2) return seen('request-too-long', 'RequestLength');
-  const text = buf.toString('latin1', 0, headEnd);
-  return parseComplete(text, headEnd, limits);
+  // A complete head holds its request line's LF, so the line has been checked (and accepted) above.
+  return parseComplete(buf.toString('latin1', 0, headEnd), headEnd, early as LineParts, limits);
 }
 
 interface LineParts {
@@ -174,41 +176,43 @@ function simpleRequest(line: LineParts): RequestHead {
   return { method: detached(line.method), url: detached(line.uri!), httpVersion: '0.9', headers: {}, rawHeaders: [], keepAlive: false, body: { kind: 'none' }, expectContinue: false };
 }
 
-function parseComplete(text: string, size: number, limits: Limits): HeadResult {
-  const lines = text.split(/\r?\n/);
-  lines.length -= 2;
-  const rl = checkRequestLine(lines[0]!, limits);
-  if (rl.kind === 'reject') return rl;
-  const { method, version, uri } = rl;
-  const no = (answer: AnswerId, reason: HttpErrReason) => reject(answer, reason, version, method, uri);
-
+function parseComplete(text: string, size: number, rl: LineParts, limits: Limits): HeadResult {
+  const { method } = rl;
   const rawHeaders: string[] = [];
   const headers: Record<string, string | string[]> = {};
-  for (let i = 1; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.length > limits.maxFieldLength) return no('field-too-long', 'FieldLength');
-    const lws = l.startsWith(' ') || l.startsWith('\t');
+  // The header lines: from after the request line to the blank line that ends the head (the LF
+  // before the head's last LF); each ends at an LF, a CR before it not being part of the line.
+  const last = text.lastIndexOf('\n', size - 2);
+  for (let at = text.indexOf('\n') + 1; at <= last; ) {
+    const lf = text.indexOf('\n', at);
+    const l = text.slice(at, lf > at && text.charCodeAt(lf - 1) === 0x0d ? lf - 1 : lf);
+    at = lf + 1;
+    if (l.length > limits.maxFieldLength) return no(rl, 'field-too-long', 'FieldLength');
+    const first = l.charCodeAt(0);
+    const lws = first === 0x20 || first === 0x09;
     if (lws && rawHeaders.length > 0) {
-      if (limits.obsFold === 'reject') return no('invalid-header', 'Header');
+      if (limits.obsFold === 'reject') return no(rl, 'invalid-header', 'Header');
       rawHeaders[rawHeaders.length - 1] = detached(`${rawHeaders[rawHeaders.length - 1]} ${l.trim()}`);
       continue;
     }
     // White space between the request line and the first header is skipped (Parser Enhancements, §6.6).
     const field = lws ? l.replace(/^[ \t]+/, '') : l;
     const colon = field.indexOf(':');
-    if (colon <= 0) return no('invalid-header', 'Header');
+    if (colon <= 0) return no(rl, 'invalid-header', 'Header');
     const spelled = field.slice(0, colon);
-    const name = COMMON_NAMES.get(spelled) ?? detached(spelled);
-    if (!TOKEN.test(name) && !(limits.allowWeakHeaderNameSyntax && WEAK_NAME.test(name))) return no('invalid-header', 'Header');
-    const value = detached(field.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, ''));
-    if ((limits.allowWeakHeaderValueSyntax ? VALUE_CONTROL_WEAK : VALUE_CONTROL).test(value)) return no('invalid-header', 'Header');
+    const common = COMMON_NAMES.get(spelled);
+    const name = common ?? detached(spelled);
+    // Every common name is a token.
+    if (common === undefined && !TOKEN.test(name) && !(limits.allowWeakHeaderNameSyntax && WEAK_NAME.test(name))) return no(rl, 'invalid-header', 'Header');
+    const value = detached(trimSpaceAndTab(field, colon + 1));
+    if ((limits.allowWeakHeaderValueSyntax ? VALUE_CONTROL_WEAK : VALUE_CONTROL).test(value)) return no(rl, 'invalid-header', 'Header');
     // A repeated Content-Length of the same value is one length (RFC 9110 section 8.6); the pipeline sees it once [I].
-    if (/^content-length$/i.test(name) && rawHeaders.some((n, j) => j % 2 === 0 && /^content-length$/i.test(n) && rawHeaders[j + 1] === value)) continue;
+    if (isContentLength(name) && rawHeaders.some((n, j) => j % 2 === 0 && isContentLength(n) && rawHeaders[j + 1] === value)) continue;
     rawHeaders.push(name, value);
   }
-  if (limits.maxHeaderCount > 0 && rawHeaders.length / 2 > limits.maxHeaderCount) return no('request-too-long', 'RequestLength');
+  if (limits.maxHeaderCount > 0 && rawHeaders.length / 2 > limits.maxHeaderCount) return no(rl, 'request-too-long', 'RequestLength');
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
+    const name = LOWER_NAMES.get(rawHeaders[i]!) ?? rawHeaders[i]!.toLowerCase();
     const value = rawHeaders[i + 1]!;
     const prior = headers[name];
     headers[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
@@ -216,31 +220,31 @@ function parseComplete(text: string, size: number, limits: Limits): HeadResult {
 
   // Host: required on HTTP/1.1, exactly once, a valid host[:port]; an absolute-form target names its own.
   const host = headers.host;
-  if (Array.isArray(host)) return no('invalid-hostname', 'Hostname');
-  if (host === undefined ? rl.httpVersion === '1.1' && rl.target.startsWith('/') : !HOST.test(host)) return no('invalid-hostname', 'Hostname');
+  if (Array.isArray(host)) return no(rl, 'invalid-hostname', 'Hostname');
+  if (host === undefined ? rl.httpVersion === '1.1' && rl.target.startsWith('/') : !HOST.test(host)) return no(rl, 'invalid-hostname', 'Hostname');
 
   const te = headers['transfer-encoding'];
   const cl = headers['content-length'];
   let body: RequestHead['body'] = { kind: 'none' };
   if (te !== undefined) {
     const codings = (Array.isArray(te) ? te.join(',') : te).split(',').map((c) => c.trim().toLowerCase());
-    if (codings.length !== 1 || codings[0] !== 'chunked') return no('transfer-coding-not-implemented', 'N/I');
-    if (cl !== undefined) return no('bad-request', 'BadRequest');
+    if (codings.length !== 1 || codings[0] !== 'chunked') return no(rl, 'transfer-coding-not-implemented', 'N/I');
+    if (cl !== undefined) return no(rl, 'bad-request', 'BadRequest');
     body = { kind: 'chunked' };
   } else if (cl !== undefined) {
     const values = Array.isArray(cl) ? cl : [cl];
-    if (!values.every((v) => /^\d{1,15}$/.test(v))) return no('bad-request', 'Number');
-    if (values.some((v) => Number(v) !== Number(values[0]))) return no('bad-request', 'BadRequest');
+    if (!values.every((v) => /^\d{1,15}$/.test(v))) return no(rl, 'bad-request', 'Number');
+    if (values.some((v) => Number(v) !== Number(values[0]))) return no(rl, 'bad-request', 'BadRequest');
     body = { kind: 'length', length: Number(values[0]) };
   } else if (BODY_METHODS.has(method)) {
-    return no('length-required', 'LengthRequired');
+    return no(rl, 'length-required', 'LengthRequired');
   }
 
   const connection = (Array.isArray(headers.connection) ? headers.connection.join(',') : (headers.connection ?? '')).toLowerCase();
   const keepAlive = rl.httpVersion === '1.1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
   const expect = headers.expect;
   const continues = typeof expect === 'string' && expect.toLowerCase() === '100-continue';
-  if (expect !== undefined && !continues && limits.unknownExpectation === 'refuse') return no('expectation-failed', 'BadRequest');
+  if (expect !== undefined && !continues && limits.unknownExpectation === 'refuse') return no(rl, 'expectation-failed', 'BadRequest');
   return {
     kind: 'head',
     size,
@@ -305,4 +309,22 @@ function trimCr(line: string): string {
 
 function reject(answer: AnswerId, reason: HttpErrReason, version?: string, method?: string, uri?: string): { kind: 'reject'; rejection: Rejection } {
   return { kind: 'reject', rejection: { answer, reason, version, method, uri } };
+}
+
+/** The answer to a request whose line was parsed: the HTTPERR line gets its version, verb and URL. */
+function no(rl: LineParts, answer: AnswerId, reason: HttpErrReason): { kind: 'reject'; rejection: Rejection } {
+  return reject(answer, reason, rl.version, rl.method, rl.uri);
+}
+
+/** `text` from `start`, without the spaces and tabs at either end. */
+function trimSpaceAndTab(text: string, start: number): string {
+  let from = start;
+  let to = text.length;
+  while (from < to && (text.charCodeAt(from) === 0x20 || text.charCodeAt(from) === 0x09)) from++;
+  while (to > from && (text.charCodeAt(to - 1) === 0x20 || text.charCodeAt(to - 1) === 0x09)) to--;
+  return text.slice(from, to);
+}
+
+function isContentLength(name: string): boolean {
+  return name.length === 14 && name.toLowerCase() === 'content-length';
 }
