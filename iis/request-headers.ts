@@ -14,7 +14,8 @@ export const KNOWN_REQUEST_HEADERS = [
   'If-Unmodified-Since', 'Max-Forwards', 'Proxy-Authorization', 'Referer', 'Range', 'TE', 'Translate', 'User-Agent',
 ] as const;
 
-const KNOWN_INDEX = new Map<string, number>(KNOWN_REQUEST_HEADERS.map((name, i) => [name.toLowerCase(), i]));
+/** Rank by lower-case name, and by the canonical spelling most headers already have. */
+const KNOWN_INDEX = new Map<string, number>(KNOWN_REQUEST_HEADERS.flatMap((name, i) => [[name.toLowerCase(), i] as const, [name, i] as const]));
 
 export type HeaderPair = [name: string, value: string];
 
@@ -29,16 +30,20 @@ export function inIisOrder(pairs: readonly HeaderPair[]): HeaderPair[] {
   const known: HeaderPair[] = [];
   const ranks: number[] = [];
   const unknown: HeaderPair[] = [];
-  for (const [name, value] of pairs) {
-    const rank = KNOWN_INDEX.get(name.toLowerCase());
+  for (const pair of pairs) {
+    const name = pair[0];
+    const rank = KNOWN_INDEX.get(name) ?? KNOWN_INDEX.get(name.toLowerCase());
     if (rank === undefined) {
-      unknown.push([name, value]);
+      unknown.push(pair);
       continue;
     }
+    const canonical = KNOWN_REQUEST_HEADERS[rank]!;
+    // A pair already under its canonical name is kept as it is (pairs are never changed in place).
+    const entry: HeaderPair = name === canonical ? pair : [canonical, pair[1]];
     // Insertion keeps arrival order among equal ranks; a request has a handful of known headers.
     let at = known.length;
     while (at > 0 && ranks[at - 1]! > rank) at--;
-    known.splice(at, 0, [KNOWN_REQUEST_HEADERS[rank]!, value]);
+    known.splice(at, 0, entry);
     ranks.splice(at, 0, rank);
   }
   for (const pair of unknown) known.push(pair);

@@ -44,7 +44,7 @@ export class ArrHandler implements RequestHandler {
     const protocol = this.farm.config.protocol;
     const maxForwards = this.maxForwards(request);
     if (maxForwards === undefined) return ANSWERED;
-    const route = this.farm.route(routingContext(request), header(req.headers.cookie), req.headers.host as string | undefined);
+    const route = this.farm.route(new RequestRouting(request), header(req.headers.cookie), req.headers.host as string | undefined);
     if (!route) {
       request.failure = NO_SERVER.id;
       req.resume();
@@ -145,7 +145,7 @@ class Trips implements RetryOptions {
   }
 
   next(tried: ReadonlySet<ServerRuntime>): ServerRuntime | undefined {
-    return this.arr.farm.retryRoute(routingContext(this.request), tried);
+    return this.arr.farm.retryRoute(new RequestRouting(this.request), tried);
   }
 
   relay(done: (outcome: RelayOutcome) => void): ResponseRelay {
@@ -179,16 +179,23 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join('; ') : value;
 }
 
-function routingContext(request: HostRequest): RoutingContext {
-  return {
-    variable: (name) => serverVariable(request, name),
-    get query() {
-      const url = request.req.url ?? '/';
-      const q = url.indexOf('?');
-      return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-    },
-    now: request.clock.now(),
-  };
+/** What a balancer reads of a request: one object, its query parsed only if asked for. */
+class RequestRouting implements RoutingContext {
+  readonly now: number;
+
+  constructor(private readonly request: HostRequest) {
+    this.now = request.clock.now();
+  }
+
+  variable(name: string): string | undefined {
+    return serverVariable(this.request, name);
+  }
+
+  get query(): URLSearchParams {
+    const url = this.request.req.url ?? '/';
+    const q = url.indexOf('?');
+    return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  }
 }
 
 /**

@@ -75,7 +75,7 @@ export class Forwarder {
         origin: `http://${spec.address}:${spec.port}`,
         method: spec.method as Dispatcher.HttpMethod,
         path: spec.path,
-        headers: spec.headers.flat(),
+        headers: flatHeaders(spec.headers),
         body: spec.body ? Readable.from(lazyBody(spec.body), { objectMode: false }) : null,
         reset: spec.reset,
       },
@@ -87,6 +87,13 @@ export class Forwarder {
   async close(): Promise<void> {
     await this.agent.destroy();
   }
+}
+
+/** `[name, value, name, value, ...]`, as undici takes headers. */
+function flatHeaders(pairs: readonly HeaderPair[]): string[] {
+  const out: string[] = [];
+  for (const [name, value] of pairs) out.push(name, value);
+  return out;
 }
 
 /**

@@ -77,7 +77,8 @@ export class ResponseRelay implements ForwardSink {
   onComplete(): void {
     const { res } = this.request;
     if (!this.committed) {
-      const body = Buffer.concat(this.chunks);
+      // A body that came in one read is sent as it came: no copy of it.
+      const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
       this.commit(this.bodyless() ? undefined : body.length);
       res.end(this.bodyless() ? undefined : body);
     } else {
@@ -108,7 +109,11 @@ export class ResponseRelay implements ForwardSink {
     const { res } = this.request;
     res.statusCode = this.status;
     res.statusMessage = this.statusText;
-    const grouped = new Map<string, string[]>();
+    // The member's headers by name as spelled, each with its values in arrival order (a handful: a
+    // list costs less than a map).
+    const names: string[] = [];
+    const lowers: string[] = [];
+    const values: (string | string[])[] = [];
     const poweredBy: string[] = [];
     const raw = this.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) {
@@ -122,15 +127,22 @@ export class ResponseRelay implements ForwardSink {
         poweredBy.push(value);
         continue;
       }
-      const list = grouped.get(name);
-      if (list) list.push(value);
-      else grouped.set(name, [value]);
+      const at = names.indexOf(name);
+      if (at < 0) {
+        names.push(name);
+        lowers.push(lower);
+        values.push(value);
+      } else {
+        const prior = values[at]!;
+        if (Array.isArray(prior)) prior.push(value);
+        else values[at] = [prior, value];
+      }
     }
     if (this.farm.passServerHeader !== 'Replace') res.removeHeader('Server');
-    for (const [name, values] of grouped) {
+    for (let i = 0; i < names.length; i++) {
       // Set-Cookie adds to what ARR set already (an affinity cookie); everything else replaces.
-      if (name.toLowerCase() === 'set-cookie') res.appendHeader(name, values);
-      else res.setHeader(name, values.length === 1 ? values[0]! : values);
+      if (lowers[i] === 'set-cookie') res.appendHeader(names[i]!, values[i]!);
+      else res.setHeader(names[i]!, values[i]!);
     }
     if (this.farm.protocol.arrResponseHeader) poweredBy.push('ARR/3.0');
     if (poweredBy.length > 0) res.setHeader('X-Powered-By', poweredBy);
