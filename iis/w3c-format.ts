@@ -8,10 +8,13 @@ import type { HttperrEntry, W3cEntry } from './log-records.ts';
  */
 export const CRLF = '\r\n';
 
+const SPACE_OR_CONTROL = /[\x00-\x20\x7f]/;
+const SPACES_AND_CONTROLS = /[\x00-\x20\x7f]/g;
+
 export function w3cValue(value: string | number | undefined): string {
   if (value === undefined || value === '') return '-';
   if (typeof value === 'number') return String(value);
-  return value.replace(/[\x00-\x20\x7f]/g, '+');
+  return SPACE_OR_CONTROL.test(value) ? value.replace(SPACES_AND_CONTROLS, '+') : value;
 }
 
 /**
@@ -19,8 +22,9 @@ export function w3cValue(value: string | number | undefined): string {
  * docs/reference.md §5.2, DOC-CACHE), joined to the request's own query with `&` [I].
  */
 export function logQuery(query: string | undefined, appended: readonly string[]): string | undefined {
-  const parts = [query, ...appended].filter((p): p is string => p !== undefined && p !== '');
-  return parts.length === 0 ? query : parts.join('&');
+  let joined = query === '' ? undefined : query;
+  for (const part of appended) if (part !== '') joined = joined === undefined ? part : `${joined}&${part}`;
+  return joined ?? query;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -102,8 +106,12 @@ export function directives(software: string, createdAt: number, fields: readonly
 
 function line(at: number, fields: readonly string[], pick: (field: string) => string | number | undefined): string {
   const { date, time } = utcParts(at);
-  const out = fields.map((f) => (f === 'date' ? date : f === 'time' ? time : w3cValue(pick(f))));
-  return out.join(' ') + CRLF;
+  let out = '';
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    out += `${i === 0 ? '' : ' '}${f === 'date' ? date : f === 'time' ? time : w3cValue(pick(f))}`;
+  }
+  return out + CRLF;
 }
 
 export function w3cLine(at: number, entry: W3cEntry, fields: readonly string[] = W3SVC_DEFAULT_FIELDS): string {

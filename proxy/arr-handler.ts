@@ -169,8 +169,9 @@ function startTrip(forwarder: Forwarder, spec: ForwardSpec, sink: SinkFor): { tr
   return { trip, inFlight: inFlight! };
 }
 
-function requestBytes(method: string | undefined, url: string | undefined, headers: HeaderPair[]): number {
-  let n = `${method} ${url} HTTP/1.1\r\n`.length + 2;
+function requestBytes(method: string, url: string, headers: HeaderPair[]): number {
+  // `${method} ${url} HTTP/1.1\r\n` and the blank line.
+  let n = method.length + url.length + 12 + 2;
   for (const [k, v] of headers) n += k.length + 4 + v.length;
   return n + Number(headerValue(headers, 'content-length') ?? 0);
 }

@@ -69,7 +69,7 @@ export function arrRequestHeaders(
 /** The value of a header in a list (names compare case-insensitively), or undefined. */
 export function headerValue(headers: readonly HeaderPair[], name: string): string | undefined {
   const lower = name.toLowerCase();
-  return headers.find(([n]) => n.toLowerCase() === lower)?.[1];
+  return headers.find(([n]) => n.length === lower.length && n.toLowerCase() === lower)?.[1];
 }
 
 /** Whether the client request carries a body to stream to the member. */

@@ -1,4 +1,5 @@
 import type { Availability, ServerConfig } from './farm-config.ts';
+import { ResponseTimeWindow } from './response-time-window.ts';
 
 /** The runtime counters ARR keeps per server (docs/reference.md §1.4 `counters`). */
 export interface ServerCounters {
@@ -29,8 +30,8 @@ export class ServerRuntime {
   readonly counters: ServerCounters = {
     totalRequests: 0, failedRequests: 0, currentRequests: 0, bytesSent: 0, bytesReceived: 0, responseTime: 0,
   };
-  /** Completed requests' response times (nominal ms) with their end instants, for LeastResponseTime. */
-  readonly responseTimes: { at: number; ms: number }[] = [];
+  /** The last 1024 completed requests' response times, for LeastResponseTime. */
+  private readonly responseTimes = new ResponseTimeWindow(1024);
   readonly inFlight = new Set<InFlight>();
   private completed = 0;
 
@@ -78,20 +79,11 @@ export class ServerRuntime {
     c.bytesReceived += outcome.bytesReceived;
     this.completed++;
     c.responseTime += (outcome.responseMs - c.responseTime) / this.completed;
-    this.responseTimes.push({ at: outcome.at, ms: outcome.responseMs });
-    if (this.responseTimes.length > 1024) this.responseTimes.splice(0, this.responseTimes.length - 1024);
+    this.responseTimes.add(outcome.at, outcome.responseMs);
   }
 
   /** Average response time over the completed requests that ended within `periodMs` of `now`. */
   averageResponseTime(now: number, periodMs: number): number | undefined {
-    let sum = 0;
-    let n = 0;
-    for (let i = this.responseTimes.length - 1; i >= 0; i--) {
-      const sample = this.responseTimes[i]!;
-      if (now - sample.at > periodMs) break;
-      sum += sample.ms;
-      n++;
-    }
-    return n === 0 ? undefined : sum / n;
+    return this.responseTimes.average(now, periodMs);
   }
 }
