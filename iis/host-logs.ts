@@ -13,6 +13,20 @@ export function httperrDir(hostRoot: string): string {
   return join(hostRoot, 'Windows', 'System32', 'LogFiles', 'HTTPERR');
 }
 
+/** W3SVC's daily file name, one string per day (every request's line asks for it). */
+function dailyFileName(): (at: number) => string {
+  let day = '';
+  let name = '';
+  return (at) => {
+    const { yymmdd } = utcParts(at);
+    if (yymmdd !== day) {
+      day = yymmdd;
+      name = `u_ex${yymmdd}.log`;
+    }
+    return name;
+  };
+}
+
 /** http.sys `ErrorLogFileTruncateSize` default (1 MB, also the minimum). */
 export const HTTPERR_TRUNCATE_SIZE = 0x100000;
 
@@ -48,7 +62,7 @@ export class HostLogs {
   constructor(private readonly options: HostLogsOptions) {
     const software = `Microsoft Internet Information Services ${options.iisVersion}`;
     this.w3svc = new LogDirectory(w3svcDir(options.root, options.siteId), {
-      fileName: (at) => `u_ex${utcParts(at).yymmdd}.log`,
+      fileName: dailyFileName(),
       header: (at) => directives(software, at, W3SVC_DEFAULT_FIELDS),
     });
     const fields = HTTPERR_FIELD_VARIANTS[options.httperrVariant];

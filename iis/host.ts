@@ -427,10 +427,15 @@ export class IisHost {
 
   /** The request's own bytes on the wire: a keep-alive socket carries several requests. */
   private bytesOf(socket: Socket): { sent: number; received: number } {
-    const mark = this.socketMarks.get(socket) ?? { read: 0, written: 0 };
-    const now = { read: socket.bytesRead ?? 0, written: socket.bytesWritten ?? 0 };
-    this.socketMarks.set(socket, now);
-    return { sent: now.written - mark.written, received: now.read - mark.read };
+    let mark = this.socketMarks.get(socket);
+    if (!mark) this.socketMarks.set(socket, (mark = { read: 0, written: 0 }));
+    const read = socket.bytesRead ?? 0;
+    const written = socket.bytesWritten ?? 0;
+    const bytes = { sent: written - mark.written, received: read - mark.read };
+    // The connection's one mark moves on (no new entry per request).
+    mark.read = read;
+    mark.written = written;
+    return bytes;
   }
 
   private log(request: HostRequest): void {
@@ -447,14 +452,10 @@ export class IisHost {
     const stalled = this.modelled !== undefined && request.req.headers['content-length'] !== undefined && !request.req.bodyReceived;
     const announced = Number(request.req.headers['content-length'] ?? Number.POSITIVE_INFINITY);
     const bytes = stalled ? { ...onWire, received: Math.min(announced, MODELLED_STALLED_UPLOAD_BYTES) } : onWire;
-    const meta: RecordMeta = {
-      host: this.identity.name,
-      seq: request.seq,
-      labRequest: request.labRequest,
-      arrLogId: request.arrLogId,
-      ...(request.failure ? { failure: request.failure } : {}),
-      at,
-    };
+    const { failure } = request;
+    const meta: RecordMeta = failure
+      ? { host: this.identity.name, seq: request.seq, labRequest: request.labRequest, arrLogId: request.arrLogId, failure, at }
+      : { host: this.identity.name, seq: request.seq, labRequest: request.labRequest, arrLogId: request.arrLogId, at };
     const url = req.url;
     const q = url.indexOf('?');
     if (request.httpErr) {

@@ -8,12 +8,18 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te'
 /** http.sys has answered an Expect: 100-continue already; the member gets the body, not the expectation [I]. */
 const DROPPED = new Set([...HOP_BY_HOP, 'expect']);
 
-/** The headers ARR sets itself (lower case), per protocol configuration: the client's copies are replaced. */
-const ownByProtocol = new WeakMap<ProtocolConfig, Set<string>>();
-function ownHeaders(protocol: ProtocolConfig): Set<string> {
+/**
+ * The headers ARR sets itself (lower case), per protocol configuration: the client's copies are
+ * replaced; and the name the incoming X-Forwarded-For is read under.
+ */
+const ownByProtocol = new WeakMap<ProtocolConfig, { own: Set<string>; xffLower: string }>();
+function ownHeaders(protocol: ProtocolConfig): { own: Set<string>; xffLower: string } {
   let own = ownByProtocol.get(protocol);
   if (!own) {
-    own = new Set(['max-forwards', 'x-original-url', ...[protocol.sslHeaderName, protocol.clientCertHeaderName, protocol.logGuidName, protocol.xForwardedForHeaderName].map((h) => h.toLowerCase())]);
+    own = {
+      own: new Set(['max-forwards', 'x-original-url', ...[protocol.sslHeaderName, protocol.clientCertHeaderName, protocol.logGuidName, protocol.xForwardedForHeaderName].map((h) => h.toLowerCase())]),
+      xffLower: protocol.xForwardedForHeaderName.toLowerCase(),
+    };
     ownByProtocol.set(protocol, own);
   }
   return own;
@@ -49,7 +55,7 @@ export function arrRequestHeaders(
   // Headers the client's Connection header names are hop-by-hop too.
   const listed = named === undefined ? undefined : new Set(String(named).split(',').map((token) => token.trim().toLowerCase()));
   const xff = protocol.xForwardedForHeaderName;
-  const own = ownHeaders(protocol);
+  const { own, xffLower } = ownHeaders(protocol);
   const out: HeaderPair[] = [];
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -59,7 +65,7 @@ export function arrRequestHeaders(
   out.push(['X-Original-URL', req.url ?? '/'], ['Max-Forwards', String(maxForwards)]);
   if (xff) {
     const self = protocol.includePortInXForwardedFor ? `${client.ip}:${client.port}` : client.ip;
-    const incoming = req.headers[xff.toLowerCase()];
+    const incoming = req.headers[xffLower];
     out.push([xff, incoming ? `${Array.isArray(incoming) ? incoming.join(', ') : incoming}, ${self}` : self]);
   }
   out.push([protocol.logGuidName, logId]);

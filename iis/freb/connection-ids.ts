@@ -6,12 +6,13 @@ import type { Socket } from 'node:net';
  * it and a run's ids do not depend on what else the process ran. The base value is the lab's [U].
  */
 const BASE = 0x1000000000000000n;
-const hosts = new WeakMap<object, { next: bigint; of: WeakMap<Socket, bigint> }>();
+const hosts = new WeakMap<object, { next: bigint; of: WeakMap<Socket, string> }>();
 
 export function connectionId(host: object, socket: Socket): string {
   let book = hosts.get(host);
   if (!book) hosts.set(host, (book = { next: BASE + 1n, of: new WeakMap() }));
+  // Kept as text: every request on a connection asks for it.
   let id = book.of.get(socket);
-  if (id === undefined) book.of.set(socket, (id = book.next++));
-  return id.toString();
+  if (id === undefined) book.of.set(socket, (id = (book.next++).toString()));
+  return id;
 }
