@@ -81,11 +81,14 @@ const LOWER_NAMES = new Map([...COMMON_NAMES.keys()].map((name) => [name, name.t
 export function parseHead(buf: Buffer, limits: Limits): HeadResult {
   const headEnd = limits.bareLf === 'accept' ? blankLineEnd(buf) : crlfBlankLineEnd(buf);
   const scanned = headEnd >= 0 ? headEnd : buf.length;
-  const firstLf = buf.indexOf(0x0a);
+  // A complete head is read as text once, and looked at as text from then on.
+  const text = headEnd >= 0 ? buf.toString('latin1', 0, headEnd) : undefined;
+  const firstLf = text !== undefined ? text.indexOf('\n') : buf.indexOf(0x0a);
   const lineEnd = firstLf >= 0 && firstLf < scanned ? firstLf : -1;
 
   // The request line as far as it has come: the verb is judged as soon as its space arrives.
-  const line = buf.toString('latin1', 0, lineEnd >= 0 ? lineEnd : Math.min(buf.length, limits.maxFieldLength + 1));
+  const line =
+    text !== undefined ? text.slice(0, lineEnd) : buf.toString('latin1', 0, lineEnd >= 0 ? lineEnd : Math.min(buf.length, limits.maxFieldLength + 1));
   const sp = line.indexOf(' ');
   const verb = sp >= 0 ? line.slice(0, sp) : line;
   if ((sp >= 0 || lineEnd >= 0 || verb.length > 0) && !validVerb(verb, limits)) return reject('invalid-verb', 'Verb');
@@ -94,9 +97,9 @@ export function parseHead(buf: Buffer, limits: Limits): HeadResult {
   if (early?.kind === 'reject') return early;
   if (early?.httpVersion === '0.9') return { kind: 'head', size: lineEnd + 1, head: simpleRequest(early) };
   const seen = (answer: AnswerId, reason: HttpErrReason) => reject(answer, reason, early?.version, early?.method ?? (sp >= 0 ? verb : undefined), early?.uri);
-  if (limits.bareLf === 'reject' && hasBareCrOrLf(buf.toString('latin1', 0, scanned))) return seen('bad-request', 'Invalid_CR/LF');
+  if (limits.bareLf === 'reject' && hasBareCrOrLf(text ?? buf.toString('latin1', 0, scanned))) return seen('bad-request', 'Invalid_CR/LF');
   // A CR that no LF follows ends nothing: 400 BadRequest, the request line already parsed (docs/reference.md §6.6).
-  if (limits.bareLf === 'accept' && hasBareCr(buf, scanned)) return seen('bad-request', 'BadRequest');
+  if (limits.bareLf === 'accept' && (text !== undefined ? hasBareCrIn(text) : hasBareCr(buf, scanned))) return seen('bad-request', 'BadRequest');
 
   if (headEnd < 0) {
     if (buf.length > limits.maxRequestBytes) return seen('request-too-long', 'RequestLength');
@@ -105,7 +108,7 @@ export function parseHead(buf: Buffer, limits: Limits): HeadResult {
   }
   if (headEnd > limits.maxRequestBytes + 2) return seen('request-too-long', 'RequestLength');
   // A complete head holds its request line's LF, so the line has been checked (and accepted) above.
-  return parseComplete(buf.toString('latin1', 0, headEnd), headEnd, early as LineParts, limits);
+  return parseComplete(text!, headEnd, early as LineParts, limits);
 }
 
 interface LineParts {
@@ -262,13 +265,16 @@ function parseComplete(text: string, size: number, rl: LineParts, limits: Limits
   };
 }
 
-/** End of the blank line that closes the head, lines ended by CRLF or LF alone (§6.6); -1 if none yet. */
+/**
+ * End of the blank line that closes the head, lines ended by CRLF or LF alone (§6.6); -1 if none
+ * yet. Two searches, the LF-LF one only in front of the first LF-CRLF (a body after the head is
+ * not scanned).
+ */
 function blankLineEnd(buf: Buffer): number {
-  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
-    if (buf[i + 1] === 0x0a) return i + 2;
-    if (buf[i + 1] === 0x0d && buf[i + 2] === 0x0a) return i + 3;
-  }
-  return -1;
+  const crlf = buf.indexOf('\n\r\n');
+  const lf = (crlf >= 0 ? buf.subarray(0, crlf + 1) : buf).indexOf('\n\n');
+  if (lf >= 0) return lf + 2;
+  return crlf >= 0 ? crlf + 3 : -1;
 }
 
 function crlfBlankLineEnd(buf: Buffer): number {
@@ -279,6 +285,12 @@ function crlfBlankLineEnd(buf: Buffer): number {
 /** A CR inside the head that is not followed by LF (the last byte received may still get its LF). */
 function hasBareCr(buf: Buffer, scanned: number): boolean {
   for (let i = buf.indexOf(0x0d); i >= 0 && i < scanned - 1; i = buf.indexOf(0x0d, i + 1)) if (buf[i + 1] !== 0x0a) return true;
+  return false;
+}
+
+/** The same, in a complete head's text. */
+function hasBareCrIn(text: string): boolean {
+  for (let i = text.indexOf('\r'); i >= 0 && i < text.length - 1; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 0x0a) return true;
   return false;
 }
 
