@@ -73,6 +73,7 @@ export class AppPoolQueue {
   leave(generation: number): void {
     if (generation !== this.generation) return;
     this.executing--;
+    if (this.waiting.length === 0) return;
     const s = this.settings();
     const freedAt = this.clock.now();
     while (this.executing < s.concurrency && this.waiting.length > 0) {

@@ -151,7 +151,7 @@ export class ResponseWriter extends EventEmitter {
     const out = Buffer.allocUnsafe(Buffer.byteLength(before) + (data?.length ?? 0) + after.length);
     let at = out.write(before);
     if (data) at += data.copy(out, at);
-    out.write(after, at, 'latin1');
+    if (after) out.write(after, at, 'latin1');
     this.socket.write(out, finished);
     return this;
   }
