@@ -340,19 +340,36 @@ export class IisHost {
     return this.finish(request, worker, entityBody);
   }
 
-  /** The handler is done: the response goes out whole (or the client has gone), the worker is free, the request is logged. */
-  private async finish(request: HostRequest, worker: number, entityBody: EntityBodyWatch | undefined): Promise<void> {
-    const { res, socket, timeline } = request;
-    if (!request.httpErr && !res.writableEnded && !request.clientGone) res.end();
-    entityBody?.cancel();
-    if (!res.writableFinished && !res.closed && !request.httpErr) {
-      const slowReader = this.front.watchSendRate(request);
-      await new Promise<void>((resolve) => {
-        res.once('finish', resolve);
-        res.once('close', resolve);
-      });
-      slowReader?.cancel();
+  /**
+   * The handler is done: the response goes out whole (or the client has gone), the worker is free,
+   * the request is logged. A promise only when it has to wait for the response to leave (the
+   * common case costs no promise); a failure is a rejected promise either way.
+   */
+  private finish(request: HostRequest, worker: number, entityBody: EntityBodyWatch | undefined): Promise<void> | undefined {
+    try {
+      const { res } = request;
+      if (!request.httpErr && !res.writableEnded && !request.clientGone) res.end();
+      entityBody?.cancel();
+      if (!res.writableFinished && !res.closed && !request.httpErr) {
+        const slowReader = this.front.watchSendRate(request);
+        return new Promise<void>((resolve) => {
+          res.once('finish', resolve);
+          res.once('close', resolve);
+        }).then(() => {
+          slowReader?.cancel();
+          this.sent(request, worker);
+        });
+      }
+      this.sent(request, worker);
+      return undefined;
+    } catch (err) {
+      return Promise.reject(err);
     }
+  }
+
+  /** The response has left (or never will): the worker is free and the request is logged. */
+  private sent(request: HostRequest, worker: number): void {
+    const { res, socket, timeline } = request;
     this.front.release(worker);
     if (request.logged) return;
     // http.sys waits a minute for the logging data of a request whose client has gone; a page
