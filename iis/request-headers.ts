@@ -43,8 +43,13 @@ export function inIisOrder(pairs: readonly HeaderPair[]): HeaderPair[] {
     // Insertion keeps arrival order among equal ranks; a request has a handful of known headers.
     let at = known.length;
     while (at > 0 && ranks[at - 1]! > rank) at--;
-    known.splice(at, 0, entry);
-    ranks.splice(at, 0, rank);
+    if (at === known.length) {
+      known.push(entry);
+      ranks.push(rank);
+    } else {
+      known.splice(at, 0, entry);
+      ranks.splice(at, 0, rank);
+    }
   }
   for (const pair of unknown) known.push(pair);
   return known;

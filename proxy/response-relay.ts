@@ -142,7 +142,7 @@ export class ResponseRelay implements ForwardSink {
     for (let i = 0; i < names.length; i++) {
       // Set-Cookie adds to what ARR set already (an affinity cookie); everything else replaces.
       if (lowers[i] === 'set-cookie') res.appendHeader(names[i]!, values[i]!);
-      else res.setHeader(names[i]!, values[i]!);
+      else res.setHeader(names[i]!, values[i]!, lowers[i]);
     }
     if (this.farm.protocol.arrResponseHeader) poweredBy.push('ARR/3.0');
     if (poweredBy.length > 0) res.setHeader('X-Powered-By', poweredBy);

@@ -66,8 +66,9 @@ function isSpaceOrTab(c: number): boolean {
 const socketWrite = Socket.prototype.write as (this: Socket, ...args: unknown[]) => boolean;
 
 /** A socket's write, with request heads in WinHTTP's spelling (one function for every member connection). */
-function writeLikeWinHttp(this: Socket, chunk: unknown, ...rest: unknown[]): boolean {
-  return socketWrite.call(this, typeof chunk === 'string' && REQUEST_LINE.test(chunk) ? winHttpHead(chunk) : chunk, ...rest);
+function writeLikeWinHttp(this: Socket, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+  // write(chunk, encoding, callback) reads a missing argument as undefined: no rest array to pass on.
+  return socketWrite.call(this, typeof chunk === 'string' && REQUEST_LINE.test(chunk) ? winHttpHead(chunk) : chunk, encoding, callback);
 }
 
 /** Makes a member connection write request heads as WinHTTP does. */

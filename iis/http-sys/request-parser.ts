@@ -132,11 +132,13 @@ function checkRequestLine(line: string, limits: Limits): LineParts | { kind: 're
   }
   if (parts.length !== 3 || parts[1] === '') return reject('bad-request', 'BadRequest', undefined, method);
   const target = parts[1]!;
-  const v = VERSION.exec(parts[2]!);
-  if (!v) return reject('bad-request', 'BadRequest', undefined, method, target);
-  const major = Number(v[1]);
-  const minor = Number(v[2]);
-  const version = major >= 10 || minor >= 10 ? 'HTTP/?.?' : `HTTP/${major}.${minor}`;
+  const spelled = parts[2]!;
+  // Nearly every request says HTTP/1.1 or HTTP/1.0 in so many letters.
+  const v = spelled === 'HTTP/1.1' || spelled === 'HTTP/1.0' ? undefined : VERSION.exec(spelled);
+  if (v === null) return reject('bad-request', 'BadRequest', undefined, method, target);
+  const major = v === undefined ? 1 : Number(v[1]);
+  const minor = v === undefined ? (spelled === 'HTTP/1.1' ? 1 : 0) : Number(v[2]);
+  const version = v === undefined ? spelled : major >= 10 || minor >= 10 ? 'HTTP/?.?' : `HTTP/${major}.${minor}`;
   if (major !== 1 || minor > 1) return reject('version-not-supported', 'Version_N/S', version, method, target);
   const url = checkTarget(method, target, limits);
   if (url === undefined) return reject('invalid-url', 'URL', version, method);
@@ -168,10 +170,20 @@ function checkTarget(method: string, target: string, limits: Limits): string | u
       if (byte < 0x20 || (byte >= 0x7f && byte <= 0x9f)) return undefined;
     }
   }
+  // The path's segments (what follows each `/` before the query): how many, and the longest.
   const q = path.indexOf('?');
-  const segments = (q < 0 ? path : path.slice(0, q)).split('/').slice(1);
-  if (limits.urlSegmentMaxCount > 0 && segments.length > limits.urlSegmentMaxCount) return undefined;
-  if (limits.urlSegmentMaxLength > 0 && segments.some((s) => s.length > limits.urlSegmentMaxLength)) return undefined;
+  const end = q < 0 ? path.length : q;
+  let segments = 0;
+  let longest = 0;
+  for (let slash = path.indexOf('/'); slash >= 0 && slash < end; ) {
+    const next = path.indexOf('/', slash + 1);
+    const stop = next >= 0 && next < end ? next : end;
+    segments++;
+    longest = Math.max(longest, stop - slash - 1);
+    slash = stop < end ? stop : -1;
+  }
+  if (limits.urlSegmentMaxCount > 0 && segments > limits.urlSegmentMaxCount) return undefined;
+  if (limits.urlSegmentMaxLength > 0 && longest > limits.urlSegmentMaxLength) return undefined;
   return path;
 }
 

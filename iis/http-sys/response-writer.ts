@@ -67,9 +67,10 @@ export class ResponseWriter extends EventEmitter {
     this.closeAfter = !request.keepAlive;
   }
 
-  setHeader(name: string, value: HeaderValue): this {
-    const entry: Header = { lower: name.toLowerCase(), name, value: Array.isArray(value) ? [...value] : String(value) };
-    const at = this.headers.findIndex((h) => h.lower === entry.lower);
+  /** `lower`: the name in lower case, when the caller has it already. */
+  setHeader(name: string, value: HeaderValue, lower = name.toLowerCase()): this {
+    const entry: Header = { lower, name, value: Array.isArray(value) ? [...value] : String(value) };
+    const at = this.headers.findIndex((h) => h.lower === lower);
     // concat makes an array of the exact length (a spread leaves room for a dozen more).
     this.headers = at < 0 ? this.headers.concat([entry]) : this.headers.map((h, i) => (i === at ? entry : h));
     return this;
