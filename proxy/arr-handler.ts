@@ -68,9 +68,7 @@ export class ArrHandler implements RequestHandler {
     const { req } = request;
     const protocol = this.farm.config.protocol;
     const started = request.clock.now();
-    // preserveHostHeader="false": the member is asked for itself, not for the client's site.
-    const memberHost = server.config.httpPort === 80 ? server.address : `${server.address}:${server.config.httpPort}`;
-    const sent = protocol.preserveHostHeader ? headers : headers.map((pair): HeaderPair => (pair[0] === 'Host' ? ['Host', memberHost] : pair));
+    const sent = protocol.preserveHostHeader ? headers : askingForMember(headers, server);
     // undici keeps its own copy of the head: a held trip keeps the count, not the headers.
     const bytesSent = requestBytes(req.method, req.url, sent);
     const spec: ForwardSpec = {
@@ -167,6 +165,12 @@ function startTrip(forwarder: Forwarder, spec: ForwardSpec, sink: SinkFor): { tr
     inFlight = forwarder.forward(spec, sink(resolve));
   });
   return { trip, inFlight: inFlight! };
+}
+
+/** preserveHostHeader="false": the member is asked for itself, not for the client's site. */
+function askingForMember(headers: HeaderPair[], server: ServerRuntime): HeaderPair[] {
+  const memberHost = server.config.httpPort === 80 ? server.address : `${server.address}:${server.config.httpPort}`;
+  return headers.map((pair): HeaderPair => (pair[0] === 'Host' ? ['Host', memberHost] : pair));
 }
 
 function requestBytes(method: string, url: string, headers: HeaderPair[]): number {
