@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { cpuTicks, processTree, startChild, stopAll, syscalls, type Child } from './children.ts';
@@ -48,8 +49,16 @@ export interface ProxyCostResult {
   targets: TargetResult[];
   /** ARR's req/s over http-proxy's, per round. */
   ratio: Spread;
-  /** The member alone over http-proxy, per round: the most any proxy of that member can reach in ARR's ratio. */
-  ceiling: Spread;
+  /**
+   * What the ratio target leaves the controller, per round: the CPU every request may use in all at
+   * TARGET_RATIO × http-proxy's rate on this machine's cores, less what the member spent on each
+   * request behind ARR (µs; wrk and the kernel's share of loopback are still in it).
+   */
+  budgetUs: Spread;
+  /** The CPU every request may use in all at that rate (µs). */
+  allowanceUs: Spread;
+  /** The most a one-thread proxy may spend per request at that rate, a core to itself (µs). */
+  threadBudgetUs: Spread;
   /** nginx over http-proxy, per round (a C proxy, for scale); absent without nginx. */
   nginxRatio: Spread | undefined;
   /** The member host's req/s over the bare node:http server's, per round. */
@@ -172,8 +181,9 @@ export async function proxyCost(config: ProxyCostConfig, tmp: string, log: (s: s
     const direct = samples.get('member direct')!;
     const baseline = samples.get('bare node:http')!;
     const memberRatio = spread(direct.map((x, i) => x.wrk.rate / baseline[i]!.wrk.rate));
-    // Every proxied request is also served by the member, on the same cores: no proxy can beat the member alone.
-    const ceiling = spread(direct.map((x, i) => x.wrk.rate / hp[i]!.wrk.rate));
+    // At the target rate, every request gets cores / rate of CPU for wrk, the member and the proxy together.
+    const allowance = hp.map((x) => (availableParallelism() * 1e6) / (TARGET_RATIO * x.wrk.rate));
+    const budget = arr.map((x, i) => allowance[i]! - usPerRequest(x.memberTicks, x.wrk.requests));
     const viaNginx = samples.get('nginx');
     const nginxRatio = viaNginx && viaNginx.length === hp.length ? spread(viaNginx.map((x, i) => x.wrk.rate / hp[i]!.wrk.rate)) : undefined;
     const arrCpu = results.find((r) => r.name === 'ARR (lab controller)')!.proxyCpuUs!;
@@ -189,7 +199,9 @@ export async function proxyCost(config: ProxyCostConfig, tmp: string, log: (s: s
       targets: results,
       ratio,
       memberRatio,
-      ceiling,
+      budgetUs: spread(budget),
+      allowanceUs: spread(allowance),
+      threadBudgetUs: spread(hp.map((x) => 1e6 / (TARGET_RATIO * x.wrk.rate))),
       nginxRatio,
       controllerMemory: { start: controllerStart, end: controllerEnd, requests: controllerEnd.accepted - controllerStart.accepted },
       profile: profiled?.profile,
