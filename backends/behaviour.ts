@@ -20,7 +20,8 @@ export interface Behaviour<S extends z.ZodType = z.ZodType> {
    * host drains the body (as a page that reads and discards it), so a sender never blocks.
    */
   leavesBodyUnread?: true;
-  run(request: HostRequest, options: z.output<S>): Promise<BehaviourResult>;
+  /** A step that finishes at once may answer without a promise (the page then takes no extra turn). */
+  run(request: HostRequest, options: z.output<S>): BehaviourResult | Promise<BehaviourResult>;
 }
 
 export function defineBehaviour<S extends z.ZodType>(behaviour: Behaviour<S>): Behaviour<S> {

@@ -5,14 +5,18 @@ import { Script, type Step } from './script.ts';
 
 /**
  * Runs the steps from `from` on, each once the one before is done: a chain of promises rather than
- * an async loop, so a page waiting in a step keeps no frame of its own. The last step's promise is
- * the page's: a page that ends without writing anything gets its response ended by the host.
+ * an async loop, so a page waiting in a step keeps no frame of its own. The last step's outcome is
+ * the page's: a page that ends without writing anything gets its response ended by the host. Steps
+ * that finish at once run on without a promise; undefined when the page is done already.
  */
-function runSteps(request: HostRequest, steps: readonly Step[], from: number): Promise<unknown> {
-  const step = steps[from]!;
-  const ran = step.behaviour.run(request, step.options);
-  if (from === steps.length - 1) return ran;
-  return ran.then((result) => (result === 'end' ? undefined : runSteps(request, steps, from + 1)));
+function runSteps(request: HostRequest, steps: readonly Step[], from: number): Promise<unknown> | undefined {
+  for (let i = from; i < steps.length; i++) {
+    const step = steps[i]!;
+    const result = step.behaviour.run(request, step.options);
+    if (result instanceof Promise) return i === steps.length - 1 ? result : result.then((r) => (r === 'end' ? undefined : runSteps(request, steps, i + 1)));
+    if (result === 'end') return undefined;
+  }
+  return undefined;
 }
 
 const DEFAULT_STEPS: Step[] = [{ behaviour: respond, options: respond.options.parse(undefined) }];
@@ -33,7 +37,7 @@ export class MemberHandler implements RequestHandler {
     this.script = script;
   }
 
-  handle(request: HostRequest): Promise<unknown> {
+  handle(request: HostRequest): Promise<unknown> | undefined {
     const steps = this.stepsFor((request.req.url ?? '/').split('?')[0]!);
     // The page reads and discards the body, unless a step says it stops reading.
     if (!steps.some((s) => s.behaviour.leavesBodyUnread)) request.req.resume();

@@ -43,8 +43,11 @@ export function identityFor(name: string, windows: WindowsVersion = DEFAULT_WIND
 
 /** The handler a host runs for each request: ARR on the controller, a behaviour script on a member. */
 export interface RequestHandler {
-  /** Resolves when the handler is done with the request (what it resolves with is not read). */
-  handle(request: HostRequest): Promise<unknown>;
+  /**
+   * Resolves when the handler is done with the request (what it resolves with is not read);
+   * undefined when it is done already.
+   */
+  handle(request: HostRequest): Promise<unknown> | undefined;
 }
 
 export interface IisHostOptions {
@@ -303,7 +306,7 @@ export class IisHost {
     // A worker picks a request with a body up after http.sys has parsed the body bytes that came
     // with it (a malformed chunk is refused before the page runs); a bodyless one, or one whose
     // body is whole already (WinHTTP's `Content-Length: 0`), needs no turn.
-    if (admission instanceof Promise || (carriesBody(req) && !req.bodyReceived)) void Promise.resolve(admission).then((worker) => this.serve(request, worker));
+    if (admission instanceof Promise || (req.body !== undefined && !req.bodyReceived)) void Promise.resolve(admission).then((worker) => this.serve(request, worker));
     else void this.serve(request, admission);
   }
 
@@ -521,7 +524,3 @@ export class IisHost {
 
 /** How long http.sys waits for a request's logging data after its client went away (docs/reference.md §6.4). */
 const LOGGING_WAIT_MS = 60_000;
-
-function carriesBody(req: Exchange['req']): boolean {
-  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-}

@@ -77,7 +77,7 @@ export class ArrHandler implements RequestHandler {
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       headers: sent,
-      body: hasBody(req) ? req : null,
+      body: hasBody(req) ? req.body! : null,
       reset: !protocol.keepAlive,
       key: request.arrLogId,
     };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineBehaviour } from '../behaviour.ts';
+import { defineBehaviour, type BehaviourResult } from '../behaviour.ts';
 
 /**
  * ASP.NET's Response.Close() with nothing written: the connection is reset (RST) without a byte
@@ -9,7 +9,7 @@ export default defineBehaviour({
   name: 'close-without-response',
   summary: 'Response.Close(): reset the connection (RST) before any response byte',
   options: z.object({}).strict().default({}),
-  async run(request) {
+  async run(request): Promise<BehaviourResult> {
     request.drop('Connection_Dropped', 'reset');
     return 'end';
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from '../../core/duration-schema.ts';
-import { defineBehaviour } from '../behaviour.ts';
+import { defineBehaviour, type BehaviourResult } from '../behaviour.ts';
 import { filler } from '../body.ts';
 
 /**
@@ -24,7 +24,7 @@ export default defineBehaviour({
     })
     .strict()
     .default({ status: 200, headers: {}, bytes: 100, closeAfter: 0 }),
-  async run(request, o) {
+  async run(request, o): Promise<BehaviourResult> {
     const { res } = request;
     res.statusCode = o.status;
     res.setHeader('Content-Type', 'text/html');

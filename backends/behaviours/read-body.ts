@@ -11,11 +11,11 @@ export default defineBehaviour({
   summary: 'wait until the whole request body has arrived (Request.Form), then run the next behaviour',
   options: z.object({}).strict().default({}),
   async run(request) {
-    const { req } = request;
-    if (req.readableEnded) return 'next';
+    const { body } = request.req;
+    if (body === undefined || body.readableEnded) return 'next';
     await new Promise<void>((resolve) => {
-      req.once('end', resolve);
-      req.once('close', resolve);
+      body.once('end', resolve);
+      body.once('close', resolve);
     });
     return request.socket.destroyed ? 'end' : 'next';
   },

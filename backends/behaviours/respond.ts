@@ -14,7 +14,7 @@ export default defineBehaviour({
     })
     .strict()
     .default({ status: 200, headers: {} }),
-  async run(request, o) {
+  run(request, o) {
     const { res } = request;
     res.statusCode = o.status;
     if (request.clientGone) return 'end';

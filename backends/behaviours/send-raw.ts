@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from '../../core/duration-schema.ts';
-import { defineBehaviour } from '../behaviour.ts';
+import { defineBehaviour, type BehaviourResult } from '../behaviour.ts';
 
 /**
  * Writes bytes straight to the connection, bypassing HTTP: garbage instead of a status line, or a
@@ -19,7 +19,7 @@ export default defineBehaviour({
     })
     .strict()
     .default({ data: 'HTTP/1.1 200 OK\r\nContent-Type: te', then: 'reset', closeAfter: 0 }),
-  async run(request, o) {
+  async run(request, o): Promise<BehaviourResult> {
     const socket = request.socket;
     if (!request.clientGone) {
       await new Promise<void>((resolve) => socket.write(o.data, 'latin1', () => resolve()));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineBehaviour } from '../behaviour.ts';
+import { defineBehaviour, type BehaviourResult } from '../behaviour.ts';
 
 /**
  * The page never reads the request body (a handler that blocks before Request.InputStream.Read,
@@ -12,7 +12,7 @@ export default defineBehaviour({
   summary: 'leave the request body unread: the sender stalls once the socket buffers are full (compose with sleep, respond)',
   options: z.object({}).strict().default({}),
   leavesBodyUnread: true,
-  async run() {
+  async run(): Promise<BehaviourResult> {
     return 'next';
   },
 });

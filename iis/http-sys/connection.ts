@@ -72,6 +72,8 @@ export class HttpConnection implements ResponseOwner {
   private closed = false;
   /** The host stopped listening: no request is taken on this connection after the current one. */
   private retired = false;
+  /** Inside pump(): a response completed meanwhile needs no later pump. */
+  private pumping = false;
 
   constructor(
     private readonly socket: Socket,
@@ -143,10 +145,20 @@ export class HttpConnection implements ResponseOwner {
     // What the page left unread is read and dropped before the next request (DrainEntityBody).
     if (!this.decoder!.done) this.current!.req.resume();
     else this.socket.resume();
-    setImmediate(pumpLater, this);
+    // A page that answered while the connection handed it the request: the pump goes on by itself.
+    if (!this.pumping) setImmediate(pumpLater, this);
   }
 
   pump(): void {
+    this.pumping = true;
+    try {
+      this.pumpRequests();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpRequests(): void {
     while (!this.closed && !this.socket.destroyed) {
       const c = this.current;
       if (c) {

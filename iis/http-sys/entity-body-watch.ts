@@ -27,7 +27,7 @@ export class EntityBodyWatch {
   ) {
     this.mark = request.socket.bytesRead;
     this.arm();
-    request.req.once('end', () => this.cancel());
+    request.req.body!.once('end', () => this.cancel());
   }
 
   cancel(): void {
@@ -41,9 +41,10 @@ export class EntityBodyWatch {
 
   private expire(): void {
     const { request } = this;
-    const { req, socket } = request;
-    if (req.readableEnded || request.logged || socket.destroyed) return;
-    if (socket.bytesRead !== this.mark || req.readableLength > 0) {
+    const { socket } = request;
+    const body = request.req.body!;
+    if (body.readableEnded || request.logged || socket.destroyed) return;
+    if (socket.bytesRead !== this.mark || body.readableLength > 0) {
       this.mark = socket.bytesRead;
       return this.arm();
     }

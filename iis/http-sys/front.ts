@@ -162,9 +162,8 @@ export class HttpSysFront implements Watcher, EntityBodyWatcher {
 
   /** Times the request's body (Timer_EntityBody), unless it has none or has ended already. */
   watchEntityBody(request: HostRequest): EntityBodyWatch | undefined {
-    const { req } = request;
-    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return undefined;
-    if (req.readableEnded) return undefined;
+    const { body } = request.req;
+    if (body === undefined || body.readableEnded) return undefined;
     return new EntityBodyWatch(this, request);
   }
 

@@ -7,6 +7,7 @@ type HeaderValue = string | number | readonly string[];
 
 /** Bodies up to this size go out in one buffer with the head; larger ones are not copied. */
 const ONE_WRITE_BODY = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 interface Header {
   lower: string;
@@ -153,7 +154,11 @@ export class ResponseWriter extends EventEmitter {
     let at = out.write(before);
     if (data) at += data.copy(out, at);
     if (after) out.write(after, at, 'latin1');
-    this.socket.write(out, finished);
+    this.socket.write(out);
+    // Mostly the kernel took it all at once: finished now, without a write callback's tick. Else an
+    // empty write's callback runs once what is queued before it has gone out.
+    if (this.socket.writableLength === 0) finished();
+    else this.socket.write(EMPTY, finished);
     return this;
   }
 
