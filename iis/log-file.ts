@@ -33,6 +33,7 @@ const FLUSH_EVERY_MS = 200;
 const FLUSH_AT_BYTES = 256 * 1024;
 
 export class LogDirectory {
+  /** Text waiting to be written, one run per file in the order written (lines of one file are joined). */
   private readonly pending: { file: string; text: string }[] = [];
   private pendingBytes = 0;
   private currentFile: string | undefined;
@@ -64,16 +65,20 @@ export class LogDirectory {
       this.currentSize = 0;
     }
     let text = line;
+    let lineNumber: number;
     if (!this.created.has(name)) {
       this.created.add(name);
       guardFile(resolve(this.dir, name));
       text = this.naming.header(at) + line;
-      this.lines.set(name, text.split('\r\n').length - 1);
+      lineNumber = text.split('\r\n').length - 1;
     } else {
-      this.lines.set(name, this.lines.get(name)! + 1);
+      lineNumber = this.lines.get(name)! + 1;
     }
+    this.lines.set(name, lineNumber);
     this.currentSize += Buffer.byteLength(text);
-    this.pending.push({ file: name, text });
+    const last = this.pending[this.pending.length - 1];
+    if (last?.file === name) last.text += text;
+    else this.pending.push({ file: name, text });
     this.pendingBytes += text.length;
     if (this.pending.length === 1) open.add(this);
     if (this.pendingBytes >= FLUSH_AT_BYTES) this.flush();
@@ -84,7 +89,7 @@ export class LogDirectory {
       }, FLUSH_EVERY_MS);
       this.timer.unref();
     }
-    return { file: this.currentPath, line: this.lines.get(name)! };
+    return { file: this.currentPath, line: lineNumber };
   }
 
   /** Files this log has written, in creation order. */
@@ -97,13 +102,7 @@ export class LogDirectory {
     this.timer = undefined;
     if (this.pending.length === 0) return;
     mkdirSync(this.dir, { recursive: true });
-    let i = 0;
-    while (i < this.pending.length) {
-      const file = this.pending[i]!.file;
-      let text = '';
-      while (i < this.pending.length && this.pending[i]!.file === file) text += this.pending[i++]!.text;
-      appendFileSync(join(this.dir, file), text);
-    }
+    for (const { file, text } of this.pending) appendFileSync(join(this.dir, file), text);
     this.pending.length = 0;
     this.pendingBytes = 0;
     open.delete(this);

@@ -115,7 +115,18 @@ function line(at: number, fields: readonly string[], pick: (field: string) => st
 }
 
 export function w3cLine(at: number, entry: W3cEntry, fields: readonly string[] = W3SVC_DEFAULT_FIELDS): string {
+  if (fields === W3SVC_DEFAULT_FIELDS) return defaultW3cLine(at, entry);
   return line(at, fields, (f) => entry[f as keyof W3cEntry]);
+}
+
+/** The line of a site with the default fields, written out: a member writes one per request. */
+function defaultW3cLine(at: number, e: W3cEntry): string {
+  const { date, time } = utcParts(at);
+  return (
+    `${date} ${time} ${w3cValue(e['s-ip'])} ${w3cValue(e['cs-method'])} ${w3cValue(e['cs-uri-stem'])} ${w3cValue(e['cs-uri-query'])} ` +
+    `${w3cValue(e['s-port'])} ${w3cValue(e['cs-username'])} ${w3cValue(e['c-ip'])} ${w3cValue(e['cs(User-Agent)'])} ${w3cValue(e['cs(Referer)'])} ` +
+    `${w3cValue(e['sc-status'])} ${w3cValue(e['sc-substatus'])} ${w3cValue(e['sc-win32-status'])} ${w3cValue(e['time-taken'])}${CRLF}`
+  );
 }
 
 export function httperrLine(at: number, entry: HttperrEntry, variant: HttperrVariant): string {

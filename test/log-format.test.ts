@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HostLogs, HTTPERR_TRUNCATE_SIZE, httperrDir, w3svcDir } from '../iis/host-logs.ts';
 import type { HttperrEntry, RecordMeta, W3cEntry } from '../iis/log-records.ts';
-import { directives, httperrLine, w3cLine, w3cValue } from '../iis/w3c-format.ts';
+import { directives, httperrLine, W3SVC_DEFAULT_FIELDS, w3cLine, w3cValue } from '../iis/w3c-format.ts';
 import { readW3c, tempDir } from './helpers.ts';
 
 const at = Date.UTC(2011, 6, 18, 16, 51, 6, 789);
@@ -24,6 +24,11 @@ describe('W3C and HTTPERR lines', () => {
     expect(w3cLine(at, entry)).toBe(
       '2011-07-18 16:51:06 192.168.0.216 GET /time/ - 80 - 192.168.0.204 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) - 200 0 64 45208\r\n',
     );
+  });
+
+  it('writes the default fields as any other field list would (the default line is written out by hand)', () => {
+    const odd: W3cEntry = { ...entry, 'cs-uri-query': 'a=1&b=two words', 'cs-username': '', 'cs(Referer)': 'http://x/\x7f', 'time-taken': 0 };
+    for (const e of [entry, odd]) expect(w3cLine(at, e)).toBe(w3cLine(at, e, [...W3SVC_DEFAULT_FIELDS]));
   });
 
   it('writes the directive block IIS writes at the top of a file', () => {
