@@ -26,39 +26,48 @@ const DEFAULT_STEPS: Step[] = [{ behaviour: respond, options: respond.options.pa
  * replaced while the lab runs; request numbers keep counting across a switch.
  */
 export class MemberHandler implements RequestHandler {
-  private script: Script;
+  private script!: Script;
+  /** Per rule: whether it is the first with its route (where that route's requests are counted). */
+  private counted!: boolean[];
   private readonly counts = new Map<string, number>();
 
   constructor(script: Script = Script.none) {
-    this.script = script;
+    this.setScript(script);
   }
 
   setScript(script: Script): void {
     this.script = script;
+    this.counted = script.rules.map((rule, i) => script.rules.findIndex((r) => r.route === rule.route) === i);
   }
 
   handle(request: HostRequest): Promise<unknown> | undefined {
-    const steps = this.stepsFor((request.req.url ?? '/').split('?')[0]!);
+    const url = request.req.url ?? '/';
+    const q = url.indexOf('?');
+    const steps = this.stepsFor(q < 0 ? url : url.slice(0, q));
     // The page reads and discards the body, unless a step says it stops reading.
     if (!steps.some((s) => s.behaviour.leavesBodyUnread)) request.req.resume();
     return runSteps(request, steps, 0);
   }
 
-  /** The steps of the first rule that matches (the page waits in them: nothing else of the choice is kept). */
+  /**
+   * The steps of the first rule that matches (the page waits in them: nothing else of the choice is
+   * kept). Every route the path falls under counts the request once, whichever rule runs.
+   */
   private stepsFor(path: string): Step[] {
-    const numbers = this.count(path);
-    const rule = this.script.rules.find((r) => path.startsWith(r.route) && (!r.requests || r.requests(numbers.get(r.route)!)));
-    return rule?.do ?? DEFAULT_STEPS;
+    const { rules } = this.script;
+    let steps: Step[] | undefined;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      if (!path.startsWith(rule.route)) continue;
+      const n = this.counted[i] ? this.count(rule.route) : this.counts.get(rule.route)!;
+      if (steps === undefined && (!rule.requests || rule.requests(n))) steps = rule.do;
+    }
+    return steps ?? DEFAULT_STEPS;
   }
 
-  private count(path: string): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const rule of this.script.rules) {
-      if (out.has(rule.route) || !path.startsWith(rule.route)) continue;
-      const n = (this.counts.get(rule.route) ?? 0) + 1;
-      this.counts.set(rule.route, n);
-      out.set(rule.route, n);
-    }
-    return out;
+  private count(route: string): number {
+    const n = (this.counts.get(route) ?? 0) + 1;
+    this.counts.set(route, n);
+    return n;
   }
 }

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { LabClock, Timeline } from '../core/clock.ts';
 import { ERROR_PAGE_HEADERS, FREB_DIRECTORY, reasonPhrase, renderCustomError, renderDetailedError, showsDetailedError, type DetailedErrorInfo } from './detailed-error-page.ts';
 import { errorCode, notification, num, str, type Area, type Level, type TraceEvent } from './freb/trace.ts';
-import type { IisHost } from './host.ts';
+import type { IisHost, Peer } from './host.ts';
 import { headerBlock, pairsOf } from './request-headers.ts';
 import { connectionId } from './freb/connection-ids.ts';
 import type { HttpErrReason } from './httperr-reason.ts';
@@ -57,7 +57,7 @@ export class HostRequest {
    */
   trace: readonly (TraceEvent | (() => TraceEvent[]))[] = NOTHING;
   /** Addresses as accepted; a socket forgets them once destroyed, the log must not. */
-  readonly peer: { cIp: string; cPort: number; sIp: string; sPort: number };
+  readonly peer: Readonly<Peer>;
 
   /** Nominal instant the request arrived. */
   readonly startedAt: number;

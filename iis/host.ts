@@ -41,6 +41,21 @@ export function identityFor(name: string, windows: WindowsVersion = DEFAULT_WIND
   return { name, siteId: 1, appPool: 'DefaultAppPool', ...WINDOWS_VERSIONS[windows] };
 }
 
+/** A connection's addresses: client IP and port, server IP and port. */
+export interface Peer {
+  cIp: string;
+  cPort: number;
+  sIp: string;
+  sPort: number;
+}
+
+/** What a host keeps of a connection: its addresses, and its byte counts when its last request was logged. */
+interface ConnectionBook {
+  peer: Peer;
+  read: number;
+  written: number;
+}
+
 /** The handler a host runs for each request: ARR on the controller, a behaviour script on a member. */
 export interface RequestHandler {
   /**
@@ -89,7 +104,7 @@ export class IisHost {
   private readonly handler: RequestHandler;
   private readonly ids: IdSource;
   private readonly modelled: { book: AddressBook; ip: string } | undefined;
-  private readonly socketMarks = new WeakMap<Socket, { read: number; written: number }>();
+  private readonly books = new WeakMap<Socket, ConnectionBook>();
   private readonly sockets = new Set<Socket>();
   private readonly requestsBySocket = new WeakMap<Socket, HostRequest>();
   readonly front: HttpSysFront;
@@ -426,15 +441,25 @@ export class IisHost {
     request.refuse('BadRequest', 'bad-request', true);
   }
 
-  /** A connection's addresses, as modelled in deterministic runs. */
-  peerOf(socket: Socket): { cIp: string; cPort: number; sIp: string; sPort: number } {
-    const modelled = this.modelled?.book.peer(socket);
-    return {
-      cIp: modelled?.remote?.ip ?? socket.remoteAddress ?? '-',
-      cPort: modelled?.remote?.port ?? socket.remotePort ?? 0,
-      sIp: modelled?.local?.ip ?? socket.localAddress ?? '-',
-      sPort: modelled?.local?.port ?? socket.localPort ?? 0,
-    };
+  /** A connection's addresses (as modelled in deterministic runs), as first seen: its requests share them. */
+  peerOf(socket: Socket): Peer {
+    return this.bookOf(socket).peer;
+  }
+
+  private bookOf(socket: Socket): ConnectionBook {
+    let book = this.books.get(socket);
+    if (!book) {
+      const modelled = this.modelled?.book.peer(socket);
+      const peer = {
+        cIp: modelled?.remote?.ip ?? socket.remoteAddress ?? '-',
+        cPort: modelled?.remote?.port ?? socket.remotePort ?? 0,
+        sIp: modelled?.local?.ip ?? socket.localAddress ?? '-',
+        sPort: modelled?.local?.port ?? socket.localPort ?? 0,
+      };
+      book = { peer, read: 0, written: 0 };
+      this.books.set(socket, book);
+    }
+    return book;
   }
 
   /** serverRuntime/@appConcurrentRequestLimit exceeded: IIS itself answers 503.2 (docs/reference.md §2.2). */
@@ -447,14 +472,12 @@ export class IisHost {
 
   /** The request's own bytes on the wire: a keep-alive socket carries several requests. */
   private bytesOf(socket: Socket): { sent: number; received: number } {
-    let mark = this.socketMarks.get(socket);
-    if (!mark) this.socketMarks.set(socket, (mark = { read: 0, written: 0 }));
+    const book = this.bookOf(socket);
     const read = socket.bytesRead ?? 0;
     const written = socket.bytesWritten ?? 0;
-    const bytes = { sent: written - mark.written, received: read - mark.read };
-    // The connection's one mark moves on (no new entry per request).
-    mark.read = read;
-    mark.written = written;
+    const bytes = { sent: written - book.written, received: read - book.read };
+    book.read = read;
+    book.written = written;
     return bytes;
   }
 
