@@ -41,8 +41,9 @@ export class LogDirectory {
   private currentSize = 0;
   private index = 1;
   private readonly created = new Set<string>();
-  /** Lines written to each file so far (directives included), for line numbers. */
+  /** Lines written to each file so far (directives included), for line numbers; the current file's in currentLines. */
   private readonly lines = new Map<string, number>();
+  private currentLines = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -59,28 +60,27 @@ export class LogDirectory {
       this.index++;
       name = this.naming.fileName(at, this.index);
     }
+    let text = line;
     if (name !== this.currentFile) {
+      if (this.currentFile !== undefined) this.lines.set(this.currentFile, this.currentLines);
       this.currentFile = name;
       this.currentPath = join(this.dir, name);
       this.currentSize = 0;
+      this.currentLines = this.lines.get(name) ?? 0;
+      if (!this.created.has(name)) {
+        this.created.add(name);
+        guardFile(resolve(this.dir, name));
+        text = this.naming.header(at) + line;
+      }
     }
-    let text = line;
-    let lineNumber: number;
-    if (!this.created.has(name)) {
-      this.created.add(name);
-      guardFile(resolve(this.dir, name));
-      text = this.naming.header(at) + line;
-      lineNumber = text.split('\r\n').length - 1;
-    } else {
-      lineNumber = this.lines.get(name)! + 1;
-    }
-    this.lines.set(name, lineNumber);
-    this.currentSize += Buffer.byteLength(text);
+    this.currentLines += text === line ? 1 : text.split('\r\n').length - 1;
+    // Only a size limit needs the file's size in bytes.
+    if (limit !== undefined) this.currentSize += Buffer.byteLength(text);
     const last = this.pending[this.pending.length - 1];
     if (last?.file === name) last.text += text;
     else this.pending.push({ file: name, text });
+    if (this.pendingBytes === 0) open.add(this);
     this.pendingBytes += text.length;
-    if (this.pending.length === 1) open.add(this);
     if (this.pendingBytes >= FLUSH_AT_BYTES) this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => {
@@ -89,7 +89,7 @@ export class LogDirectory {
       }, FLUSH_EVERY_MS);
       this.timer.unref();
     }
-    return { file: this.currentPath, line: lineNumber };
+    return { file: this.currentPath, line: this.currentLines };
   }
 
   /** Files this log has written, in creation order. */

@@ -17,6 +17,16 @@ interface Header {
 
 const NO_HEADERS: readonly Header[] = [];
 
+/** Lower-case forms of the names set on most responses, made once rather than per header set. */
+const LOWER_NAMES = new Map(
+  ['Server', 'Content-Type', 'Content-Length', 'X-Powered-By', 'Date', 'Connection', 'Cache-Control', 'Set-Cookie', 'Location', 'Transfer-Encoding']
+    .map((name) => [name, name.toLowerCase()]),
+);
+
+function lower(name: string): string {
+  return LOWER_NAMES.get(name) ?? name.toLowerCase();
+}
+
 /** The connection a response is written on. */
 export interface ResponseOwner {
   /** The Date header's value, now. */
@@ -68,17 +78,17 @@ export class ResponseWriter extends EventEmitter {
     this.closeAfter = !request.keepAlive;
   }
 
-  /** `lower`: the name in lower case, when the caller has it already. */
-  setHeader(name: string, value: HeaderValue, lower = name.toLowerCase()): this {
-    const entry: Header = { lower, name, value: Array.isArray(value) ? [...value] : String(value) };
-    const at = this.headers.findIndex((h) => h.lower === lower);
+  /** `lowered`: the name in lower case, when the caller has it already. */
+  setHeader(name: string, value: HeaderValue, lowered = lower(name)): this {
+    const entry: Header = { lower: lowered, name, value: Array.isArray(value) ? [...value] : String(value) };
+    const at = this.headers.findIndex((h) => h.lower === lowered);
     // concat makes an array of the exact length (a spread leaves room for a dozen more).
     this.headers = at < 0 ? this.headers.concat([entry]) : this.headers.map((h, i) => (i === at ? entry : h));
     return this;
   }
 
   appendHeader(name: string, value: HeaderValue): this {
-    const prior = this.header(name.toLowerCase());
+    const prior = this.header(lower(name));
     const add = Array.isArray(value) ? [...value] : [String(value)];
     if (!prior) return this.setHeader(name, add.length === 1 ? add[0]! : add);
     prior.value = [...(Array.isArray(prior.value) ? prior.value : [prior.value]), ...add];
@@ -86,7 +96,7 @@ export class ResponseWriter extends EventEmitter {
   }
 
   getHeader(name: string): string | string[] | undefined {
-    return this.header(name.toLowerCase())?.value;
+    return this.header(lower(name))?.value;
   }
 
   /** Header names as the page set them (spelling kept), in order. */
@@ -95,8 +105,8 @@ export class ResponseWriter extends EventEmitter {
   }
 
   removeHeader(name: string): void {
-    const lower = name.toLowerCase();
-    this.headers = this.headers.filter((h) => h.lower !== lower);
+    const lowered = lower(name);
+    this.headers = this.headers.filter((h) => h.lower !== lowered);
   }
 
   flushHeaders(): void {
@@ -135,17 +145,11 @@ export class ResponseWriter extends EventEmitter {
     const data = chunk === undefined || chunk.length === 0 || this.noBody ? undefined : typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     const before = this.chunked && data ? `${head}${data.length.toString(16)}\r\n` : head;
     const after = this.chunked ? `${data ? '\r\n' : ''}0\r\n\r\n` : '';
-    const finished = () => {
-      this.writableFinished = true;
-      callback?.();
-      this.owner.finished();
-      this.emit('finish');
-    };
     if (data && data.length > ONE_WRITE_BODY) {
       this.socket.cork();
       if (before) this.socket.write(before);
       this.socket.write(data);
-      this.socket.write(after, finished);
+      this.socket.write(after, () => this.finished(callback));
       this.socket.uncork();
       return this;
     }
@@ -157,9 +161,17 @@ export class ResponseWriter extends EventEmitter {
     this.socket.write(out);
     // Mostly the kernel took it all at once: finished now, without a write callback's tick. Else an
     // empty write's callback runs once what is queued before it has gone out.
-    if (this.socket.writableLength === 0) finished();
-    else this.socket.write(EMPTY, finished);
+    if (this.socket.writableLength === 0) this.finished(callback);
+    else this.socket.write(EMPTY, () => this.finished(callback));
     return this;
+  }
+
+  /** Every byte is handed to the connection. */
+  private finished(callback: (() => void) | undefined): void {
+    this.writableFinished = true;
+    callback?.();
+    this.owner.finished();
+    this.emit('finish');
   }
 
   /** The connection has closed: nothing more can be sent. */
