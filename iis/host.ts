@@ -537,7 +537,7 @@ export class IisHost {
     }
     request.cancelTimeTakenRule?.();
     writeRequestTrace(this.freb, request, at, bytes, this.tracing);
-    if (this.active.size === 0) {
+    if (this.active.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
