@@ -30,12 +30,18 @@ function installExitHook(): void {
 }
 
 const FLUSH_EVERY_MS = 200;
-const FLUSH_AT_BYTES = 256 * 1024;
+const BUFFER_BYTES = 64 * 1024;
+/** Most UTF-8 bytes one UTF-16 code unit takes. */
+const MAX_BYTES_PER_CHAR = 3;
 
 export class LogDirectory {
-  /** Text waiting to be written, one run per file in the order written (lines of one file are joined). */
-  private readonly pending: { file: string; text: string }[] = [];
-  private pendingBytes = 0;
+  /**
+   * Lines waiting to be written, encoded as they come, all of one file (another file's line writes
+   * them out first): a busy host's log holds one buffer, not a string per line for the heap to keep.
+   */
+  private buffer: Buffer | undefined;
+  private used = 0;
+  private bufferedFile = '';
   private currentFile: string | undefined;
   private currentPath = '';
   private currentSize = 0;
@@ -76,13 +82,8 @@ export class LogDirectory {
     this.currentLines += text === line ? 1 : text.split('\r\n').length - 1;
     // Only a size limit needs the file's size in bytes.
     if (limit !== undefined) this.currentSize += Buffer.byteLength(text);
-    const last = this.pending[this.pending.length - 1];
-    if (last?.file === name) last.text += text;
-    else this.pending.push({ file: name, text });
-    if (this.pendingBytes === 0) open.add(this);
-    this.pendingBytes += text.length;
-    if (this.pendingBytes >= FLUSH_AT_BYTES) this.flush();
-    else if (!this.timer) {
+    this.hold(name, text);
+    if (this.used > 0 && !this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.flush();
@@ -100,12 +101,25 @@ export class LogDirectory {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0) return;
+    if (this.used === 0) return;
     mkdirSync(this.dir, { recursive: true });
-    for (const { file, text } of this.pending) appendFileSync(join(this.dir, file), text);
-    this.pending.length = 0;
-    this.pendingBytes = 0;
+    appendFileSync(join(this.dir, this.bufferedFile), this.buffer!.subarray(0, this.used));
+    this.used = 0;
     open.delete(this);
+  }
+
+  /** Buffers `text` for `file`, writing out what is buffered first when it is another file's or `text` would not fit. */
+  private hold(file: string, text: string): void {
+    if (this.used > 0 && (file !== this.bufferedFile || this.used + text.length * MAX_BYTES_PER_CHAR > BUFFER_BYTES)) this.flush();
+    if (text.length * MAX_BYTES_PER_CHAR > BUFFER_BYTES) {
+      mkdirSync(this.dir, { recursive: true });
+      appendFileSync(join(this.dir, file), text);
+      return;
+    }
+    this.buffer ??= Buffer.allocUnsafe(BUFFER_BYTES);
+    if (this.used === 0) open.add(this);
+    this.used += this.buffer.write(text, this.used);
+    this.bufferedFile = file;
   }
 
   close(): void {

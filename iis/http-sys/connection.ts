@@ -30,6 +30,8 @@ export interface ConnectionHost {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The body of every bodyless request: done from the start, so it never changes. */
+const NO_BODY = new LengthDecoder(0);
 const CONNECTION = Symbol('http.sys connection');
 type Owned = Socket & { [CONNECTION]: HttpConnection };
 
@@ -229,7 +231,7 @@ export class HttpConnection implements ResponseOwner {
     const socket = this.socket;
     const req = new IncomingRequest(head, socket);
     const res = new ResponseWriter(socket, head, this);
-    const decoder: BodyDecoder = head.body.kind === 'chunked' ? new ChunkedDecoder() : new LengthDecoder(head.body.kind === 'length' ? head.body.length : 0);
+    const decoder: BodyDecoder = head.body.kind === 'chunked' ? new ChunkedDecoder() : head.body.kind === 'length' ? new LengthDecoder(head.body.length) : NO_BODY;
     const exchange: Exchange = { req, res, socket };
     this.current = exchange;
     this.decoder = decoder;
