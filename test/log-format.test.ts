@@ -74,6 +74,31 @@ describe('host log files', () => {
     }
   });
 
+  it('writes every line whole, in order and where its record says, across flushes, days written alternately and lines longer than the buffer', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const logs = new HostLogs({ host: 'h', root: dir, siteId: 1, iisVersion: '10.0', httperrVariant: 'streamid' });
+      const days = [Date.UTC(2026, 0, 31, 23, 59, 59), Date.UTC(2026, 1, 1, 0, 0, 1)];
+      const metas: RecordMeta[] = [];
+      for (let i = 0; i < 3000; i++) {
+        // Requests whose timelines straddle midnight are logged out of day order; a few carry a 40 KB user agent.
+        const m = meta(days[(i >> 3) % 2]!, i + 1);
+        metas.push(m);
+        logs.w3c(m, { ...entry, 'sc-substatus': i, 'cs(User-Agent)': i % 997 === 5 ? 'x'.repeat(40_000) : entry['cs(User-Agent)'] });
+      }
+      logs.close();
+      const text = new Map(readdirSync(w3svcDir(dir, 1)).sort().map((f) => [`${w3svcDir(dir, 1)}/${f}`, readFileSync(`${w3svcDir(dir, 1)}/${f}`, 'latin1').split('\r\n')]));
+      for (const [i, m] of metas.entries()) {
+        const line = text.get(m.where!.file)![m.where!.line - 1]!.split(' ');
+        expect(line[12]).toBe(String(i));
+        expect(line[9]!.length).toBe(i % 997 === 5 ? 40_000 : entry['cs(User-Agent)']!.length);
+      }
+      expect([...text.values()].map((lines) => lines.filter((l) => l !== '' && !l.startsWith('#')).length)).toEqual([1504, 1496]);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('rolls HTTPERR over to httperr2.log at ErrorLogFileTruncateSize, never splitting a line', () => {
     const { dir, cleanup } = tempDir();
     try {
