@@ -31,12 +31,15 @@ export class ConnectionWatch {
     this.timer?.cancel();
     if (this.socket.destroyed) return;
     this.bytesAtIdle = this.socket.bytesRead;
-    this.timer = this.watcher.clock.setTimer(this.watcher.connectionTimeout, () => {
-      this.timer = undefined;
-      if (this.socket.destroyed) return;
-      this.watcher.connectionExpired(this.socket, this.socket.bytesRead > this.bytesAtIdle ? 'Timer_HeaderWait' : 'Timer_ConnectionIdle');
-    });
+    this.timer = this.watcher.clock.setTimer(this.watcher.connectionTimeout, this.expired);
   }
+
+  /** One callback for every wait of the connection, not a closure per request. */
+  private readonly expired = (): void => {
+    this.timer = undefined;
+    if (this.socket.destroyed) return;
+    this.watcher.connectionExpired(this.socket, this.socket.bytesRead > this.bytesAtIdle ? 'Timer_HeaderWait' : 'Timer_ConnectionIdle');
+  };
 
   /** A request arrived. */
   busy(): void {
