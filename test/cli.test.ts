@@ -8,7 +8,11 @@ const bin = new URL('../bin/arr-lab.mjs', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
 function arrLab(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return arrLabWith({}, ...args);
+}
+
+function arrLabWith(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -38,6 +42,24 @@ describe('arr-lab CLI', () => {
       expect(json.passed).toBe(false);
       const byName = Object.fromEntries(json.scenarios.map((s: { name: string; passed: boolean }) => [s.name, s.passed]));
       expect(byName).toEqual({ 'wrong-expectation': false, 'typescript-scenario': true });
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('without a Docker engine, runs the rest and names the container scenarios it could not start', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // An engine address nothing answers on, whatever this machine has running.
+      const r = arrLabWith({ DOCKER_HOST: 'tcp://127.0.0.1:9' }, 'run', 'container-healthy', 'slow-page-timeout', '--out', dir, '--json');
+      expect(r.err).toBe('');
+      expect(r.code).toBe(1);
+      const json = JSON.parse(r.out);
+      expect(json.passed).toBe(false);
+      expect(json.notRun).toEqual(['container-healthy']);
+      expect(json.noContainers).toContain('no Docker engine answers');
+      expect(json.scenarios.map((s: { name: string; passed: boolean }) => [s.name, s.passed])).toEqual([['slow-page-timeout', true]]);
+      expect(existsSync(join(dir, 'container-healthy'))).toBe(false);
     } finally {
       cleanup();
     }

@@ -39,7 +39,13 @@ export async function runCommand(targets: string[], opts: RunCliOptions): Promis
   const [{ resolveTargets }, { runScenario }, { failures, requestTable, resultTable, shownPath }] = await Promise.all([
     import('../catalog.ts'), import('../scenario/run.ts'), import('./tables.ts'),
   ]);
-  const scenarios = await resolveTargets(targets);
+  const listed = await resolveTargets(targets);
+  // Without a Docker engine the scenarios that need one are not started (a lab never starts half
+  // built); the others run, and the summary names what was left out and why.
+  const needsEngine = listed.filter((l) => (opts.runtime ?? l.scenario.runtime) === 'containers');
+  const noEngine = needsEngine.length > 0 ? await (await import('../containers/docker.ts')).dockerUnavailable() : undefined;
+  const skipped = noEngine ? needsEngine.map((l) => l.scenario.name) : [];
+  const scenarios = noEngine ? listed.filter((l) => !needsEngine.includes(l)) : listed;
   const out = resolve(opts.out ?? join('out', `run-${stamp()}`));
   claimFolder(out, 'collection');
   const interrupts = watchInterrupts();
@@ -48,10 +54,18 @@ export async function runCommand(targets: string[], opts: RunCliOptions): Promis
     if (interrupts.signal.aborted) break;
     results.push(await runScenario(loaded, { dir: join(out, loaded.scenario.name), timeScale: opts.timeScale, signal: interrupts.signal, runtime: opts.runtime }));
   }
-  const passed = results.length === scenarios.length && results.every((r) => r.passed);
+  const passed = skipped.length === 0 && results.length === scenarios.length && results.every((r) => r.passed);
   const interrupted = interrupts.signal.aborted ? String(interrupts.signal.reason) : undefined;
+  const noContainers = noEngine ? `${skipped.length} scenario(s) need containers and were not run: ${noEngine}` : undefined;
   if (opts.json) {
-    const report = { out, passed, ...(interrupted ? { interrupted, notRun: scenarios.slice(results.length).map((l) => l.scenario.name) } : {}), scenarios: results.map(({ client: _client, ...r }) => r) };
+    const report = {
+      out,
+      passed,
+      ...(interrupted ? { interrupted } : {}),
+      ...(interrupted || noEngine ? { notRun: [...skipped, ...scenarios.slice(results.length).map((l) => l.scenario.name)] } : {}),
+      ...(noEngine ? { noContainers: noEngine } : {}),
+      scenarios: results.map(({ client: _client, ...r }) => r),
+    };
     console.log(JSON.stringify(report, null, 2));
   } else {
     console.log(opts.verbose ? requestTable(results) : resultTable(results));
@@ -59,8 +73,9 @@ export async function runCommand(targets: string[], opts: RunCliOptions): Promis
     if (failed) console.log(`\nFailed checks:\n${failed}`);
     const nominal = results.reduce((a, r) => a + r.nominalMs, 0);
     const wall = results.reduce((a, r) => a + r.wallMs, 0);
+    if (noContainers) console.log(`\n${noContainers}: ${skipped.join(', ')}`);
     console.log(
-      `\n${results.filter((r) => r.passed).length}/${scenarios.length} scenarios passed; ` +
+      `\n${results.filter((r) => r.passed).length}/${listed.length} scenarios passed; ` +
         `${(nominal / 1000).toFixed(1)} s nominal in ${(wall / 1000).toFixed(2)} s wall; artifacts in ${shownPath(out)}` +
         (interrupted ? `\ninterrupted by ${interrupted}: ${scenarios.length - results.length} not run` : ''),
     );
