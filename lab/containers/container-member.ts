@@ -18,8 +18,10 @@ export const MEMBER_PORT = 8080;
 export const CONTROL_PORT = 8081;
 /** A ready line in `docker logs --timestamps`: when the member process began serving. */
 const READY_AT = new RegExp(`(\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z) ${READY_LINE}`, 'g');
+/** The supervisor's line once a member process is gone, every socket of it closed (supervisor.mjs). */
+const EXITED_AT = /(\d{4}-\d\d-\d\dT[\d:.]+Z) arr-lab supervisor: member process exited/g;
 const OUT_OF_REACH = new Set(['pause', 'stop', 'kill', 'crash', 'disconnect']);
-/** Longest wait, in wall ms, for a restarted container or member process to serve. */
+/** Longest wait, in wall ms, for a restarted container or member process to serve (or a killed one to go). */
 const READY_BUDGET_MS = 30_000;
 
 interface Counts {
@@ -252,8 +254,15 @@ export class ContainerMember implements MemberHandle, FaultTarget {
     await this.docker.getContainer(this.container.getId()).kill({ signal: name });
   }
 
+  /**
+   * The member process is gone. Its record stream ends as the dying process closes its sockets,
+   * which a busy kernel may do one at a time: the listening socket can outlive the stream for a
+   * moment, long enough for a connect to complete and be reset (12030, not the refusal a crash
+   * gives). The supervisor's exit line comes once the process is reaped, every socket closed.
+   */
   async exited(): Promise<void> {
     await this.connection?.ended;
+    await this.untilLogged(EXITED_AT, this.signalledAt, 'gone');
   }
 
   async serving(): Promise<void> {
@@ -274,15 +283,23 @@ export class ContainerMember implements MemberHandle, FaultTarget {
   /** Waits for a ready line printed after `fromMs` (one per member process start), then finds the member again. */
   private async readyAgain(fromMs: number): Promise<void> {
     const seen = this.incarnation;
+    await this.untilLogged(READY_AT, fromMs, 'serving again');
+    await this.refreshAddress();
+    await this.listen();
+    if (this.incarnation === seen) throw new Error(`member ${this.name}: still the old member process after a restart`);
+  }
+
+  /** Waits for a line of the container's output matching `pattern` (its timestamp first) printed after `fromMs`. */
+  private async untilLogged(pattern: RegExp, fromMs: number, what: string): Promise<void> {
     const since = Math.floor(fromMs / 1000) - 1;
     const logs = (await this.docker.getContainer(this.container.getId()).logs({ follow: true, stdout: true, stderr: true, timestamps: true, since })) as unknown as NodeJS.ReadableStream & { destroy(): void };
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         // A wall-clock safety net for an engine that never starts the container, not a lab wait.
-        timer = setTimeout(() => reject(new Error(`member ${this.name}: not serving again within ${READY_BUDGET_MS} ms`)), READY_BUDGET_MS);
+        timer = setTimeout(() => reject(new Error(`member ${this.name}: not ${what} within ${READY_BUDGET_MS} ms`)), READY_BUDGET_MS);
         logs.on('data', (chunk: Buffer) => {
-          for (const m of chunk.toString('latin1').matchAll(READY_AT)) if (Date.parse(m[1]!) >= fromMs - 5) resolve();
+          for (const m of chunk.toString('latin1').matchAll(pattern)) if (Date.parse(m[1]!) >= fromMs - 5) resolve();
         });
         logs.on('error', reject);
       });
@@ -290,9 +307,6 @@ export class ContainerMember implements MemberHandle, FaultTarget {
       clearTimeout(timer);
       logs.destroy();
     }
-    await this.refreshAddress();
-    await this.listen();
-    if (this.incarnation === seen) throw new Error(`member ${this.name}: still the old member process after a restart`);
   }
 
   private async refreshAddress(): Promise<void> {
